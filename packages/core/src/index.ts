@@ -1,0 +1,16 @@
+export { DeepRegLoaderError, isDeepRegLoaderError } from "./errors.js";
+export type { ErrorCode, DeepRegLoaderErrorOptions } from "./errors.js";
+export { DTYPES, DTYPE_BYTES } from "./dtypes.js";
+export type { DType } from "./dtypes.js";
+export { createVolume, zerosVolume, shapeSize, toVolumeData, fromVolumeData } from "./volume.js";
+export type { Volume, VolumeData } from "./volume.js";
+export type {
+  Sample,
+  Batch,
+  DatasetType,
+  DataFormat,
+  Split,
+  LabelSampling,
+  WarningHandler,
+} from "./sample.js";
+export type { FileLoader, DataSource } from "./file-loader.js";
