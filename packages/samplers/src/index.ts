@@ -1,0 +1,11 @@
+export { randomFor, shuffle } from "./random.js";
+export type { Random } from "./random.js";
+export { pairedPlan } from "./paired-plan.js";
+export type { EpochOptions } from "./paired-plan.js";
+export { unpairedPlan } from "./unpaired-plan.js";
+export { groupedPlan, groupedPlanLength, INTRA_GROUP_OPTIONS } from "./grouped-plan.js";
+export type { GroupedOptions, GroupedSampling, IntraGroupOption } from "./grouped-plan.js";
+export { expandLabels } from "./expand-labels.js";
+export type { LabelSampling } from "@deepreg-loader/core";
+export { shardPlan } from "./shard-plan.js";
+export type { ShardOptions } from "./shard-plan.js";
