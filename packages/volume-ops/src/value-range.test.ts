@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import { createVolume } from "@deepreg-loader/core";
+import { valueRange } from "./value-range.js";
+
+describe("valueRange", () => {
+  it("valueRange([3, -1.5, 8, 0] as [2, 2, 1]) = { min: -1.5, max: 8 }", () => {
+    expect(valueRange(createVolume(Float32Array.of(3, -1.5, 8, 0), [2, 2, 1]))).toEqual({ min: -1.5, max: 8 });
+  });
+
+  it("valueRange([4]) = { min: 4, max: 4 }", () => {
+    expect(valueRange(createVolume(Float32Array.of(4), [1, 1, 1]))).toEqual({ min: 4, max: 4 });
+  });
+
+  it("valueRange([5, 1, 2, 9]) finds a max after a min", () => {
+    expect(valueRange(createVolume(Float32Array.of(5, 1, 2, 9), [4]))).toEqual({ min: 1, max: 9 });
+  });
+
+  it("valueRange([1, NaN, 3]) and valueRange([NaN, 1]) = NaN, NaN", () => {
+    expect(valueRange(createVolume(Float32Array.of(1, Number.NaN, 3), [3]))).toEqual({ min: NaN, max: NaN });
+    expect(valueRange(createVolume(Float32Array.of(Number.NaN, 1), [2]))).toEqual({ min: NaN, max: NaN });
+  });
+
+  it("valueRange([-Infinity, 2, Infinity]) = { min: -Infinity, max: Infinity }", () => {
+    expect(valueRange(createVolume(Float32Array.of(-Infinity, 2, Infinity), [3]))).toEqual({
+      min: -Infinity,
+      max: Infinity,
+    });
+  });
+
+  it("valueRange(empty [2, 0]) throws SHAPE", () => {
+    expect(() => valueRange(createVolume(new Float32Array(0), [2, 0]))).toThrow(
+      expect.objectContaining({ code: "SHAPE", message: expect.stringContaining("[2, 0] has no values") }),
+    );
+  });
+});
