@@ -1,0 +1,230 @@
+import { constants } from "node:buffer";
+import { resolve } from "node:path";
+import { createVolume, DeepRegLoaderError, shapeSize } from "@deepreg-loader/core";
+import type { DType, Volume } from "@deepreg-loader/core";
+import type { Dataset, File as H5wasmFile, Metadata } from "h5wasm";
+import { checkH5File } from "./check-file.js";
+import { closestKey } from "./closest-key.js";
+import { dtypeOf } from "./dtype.js";
+import { checkFilters } from "./filters.js";
+import { loadH5wasm } from "./h5wasm.js";
+import type { H5wasm } from "./h5wasm.js";
+import { hdf5ErrorSummary, isSignatureError, isTruncationError } from "./hdf5-error.js";
+import { readFloat32 } from "./read-slabs.js";
+
+/** Options of `openH5`. */
+export interface OpenH5Options {
+  /**
+   * Largest read handed to HDF5 at once, in bytes of the stored type (default 256 MiB).
+   * Bigger datasets are read in hyperslabs of at most this size, so the wasm heap (capped at
+   * 2 GiB per thread) holds one slab at a time.
+   */
+  slabBytes?: number;
+}
+
+/** An open HDF5 file (read-only). Close it with `close()` or `using h5 = await openH5(...)`. */
+export interface H5File {
+  /** The path as given to `openH5`. */
+  readonly path: string;
+  /** Top-level names, sorted like Python's `sorted(h5.keys())` (UTF-16 code units). */
+  keys(): string[];
+  /** Shape of dataset `key` as h5py's `ds.shape`, without reading data. */
+  shape(key: string): number[];
+  /** Stored element type of dataset `key` (numpy name; byte order aside). */
+  dtype(key: string): DType;
+  /** Dataset `key` as a row-major float32 volume, equal to `np.asarray(h5[key], dtype=np.float32)`. */
+  read(key: string): Volume;
+  /** Releases the file; idempotent. Any other call afterwards throws `CLOSED`. */
+  close(): void;
+  [Symbol.dispose](): void;
+}
+
+/** 256 MiB. */
+export const DEFAULT_SLAB_BYTES = 256 * 2 ** 20;
+
+const ENTITY_NAMES: Record<string, string> = {
+  Group: "a group",
+  BrokenSoftLink: "a broken soft link",
+  ExternalLink: "an external link (not followed)",
+  Datatype: "a named datatype",
+};
+
+function quoteList(keys: readonly string[], max = 10): string {
+  const shown = keys.slice(0, max).map((k) => JSON.stringify(k));
+  return keys.length > max ? `${shown.join(", ")}, ... (${keys.length} keys)` : shown.join(", ");
+}
+
+class OpenH5File implements H5File {
+  readonly path: string;
+  readonly #h5: H5wasm;
+  readonly #slabBytes: number;
+  #file: H5wasmFile | undefined;
+  readonly #keys: string[];
+  readonly #keySet: ReadonlySet<string>;
+  readonly #entries = new Map<string, { dataset: Dataset; metadata: Metadata }>();
+
+  constructor(path: string, h5: H5wasm, file: H5wasmFile, keys: string[], slabBytes: number) {
+    this.path = path;
+    this.#h5 = h5;
+    this.#file = file;
+    this.#keys = keys;
+    this.#keySet = new Set(keys);
+    this.#slabBytes = slabBytes;
+  }
+
+  keys(): string[] {
+    this.#open();
+    return [...this.#keys];
+  }
+
+  shape(key: string): number[] {
+    return [...this.#shape(key, this.#entry(key).metadata)];
+  }
+
+  dtype(key: string): DType {
+    return dtypeOf(this.#entry(key).metadata, this.path, key);
+  }
+
+  read(key: string): Volume {
+    const { dataset, metadata } = this.#entry(key);
+    dtypeOf(metadata, this.path, key);
+    const shape = this.#shape(key, metadata);
+    const size = shapeSize(shape);
+    if (size * 4 > constants.MAX_LENGTH) {
+      throw new DeepRegLoaderError(
+        "TOO_LARGE",
+        `${this.path}: dataset "${key}" of shape [${shape.join(", ")}] needs ${size * 4} bytes as float32, more than one array can hold (${constants.MAX_LENGTH})`,
+        { file: this.path, details: { key, shape } },
+      );
+    }
+    const data = this.#call(key, "read", () => {
+      checkFilters(dataset.filters, this.path, key);
+      return readFloat32(dataset, shape, metadata.size, this.#slabBytes, metadata.chunks);
+    });
+    return createVolume(data, shape);
+  }
+
+  close(): void {
+    const file = this.#file;
+    if (!file) return;
+    this.#file = undefined;
+    try {
+      file.close();
+    } catch (error) {
+      throw new DeepRegLoaderError("READ_FAILED", `${this.path}: closing failed: ${hdf5ErrorSummary(error)}`, {
+        file: this.path,
+        cause: error,
+      });
+    }
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  #open(): H5wasmFile {
+    if (!this.#file) {
+      throw new DeepRegLoaderError("CLOSED", `${this.path}: the HDF5 file was closed`, { file: this.path });
+    }
+    return this.#file;
+  }
+
+  /** Runs an h5wasm call, turning its errors into READ_FAILED naming the file and key. */
+  #call<T>(key: string, what: string, fn: () => T): T {
+    try {
+      return fn();
+    } catch (error) {
+      if (error instanceof DeepRegLoaderError) throw error;
+      throw new DeepRegLoaderError(
+        "READ_FAILED",
+        `${this.path}: cannot ${what} dataset "${key}": ${hdf5ErrorSummary(error)}`,
+        { file: this.path, cause: error, details: { key } },
+      );
+    }
+  }
+
+  /** The dataset named `key` and its metadata (cached); KEY_MISSING / NOT_A_DATASET otherwise. */
+  #entry(key: string): { dataset: Dataset; metadata: Metadata } {
+    const file = this.#open();
+    const cached = this.#entries.get(key);
+    if (cached) return cached;
+    if (!this.#keySet.has(key)) {
+      const suggestion = closestKey(key, this.#keys);
+      throw new DeepRegLoaderError(
+        "KEY_MISSING",
+        `${this.path}: no key ${JSON.stringify(key)}; the file has ${this.#keys.length === 0 ? "no keys" : quoteList(this.#keys)}` +
+          (suggestion === undefined ? "" : `. Did you mean ${JSON.stringify(suggestion)}?`),
+        { file: this.path, details: { key, keys: [...this.#keys], suggestion } },
+      );
+    }
+    const entity = this.#call(key, "open", () => file.get(key));
+    if (!(entity instanceof this.#h5.Dataset)) {
+      const kind = (entity && ENTITY_NAMES[entity.constructor.name]) ?? "not a dataset";
+      throw new DeepRegLoaderError("NOT_A_DATASET", `${this.path}: "${key}" is ${kind}, expected a dataset`, {
+        file: this.path,
+        details: { key },
+      });
+    }
+    const entry = { dataset: entity, metadata: this.#call(key, "inspect", () => entity.metadata) };
+    this.#entries.set(key, entry);
+    return entry;
+  }
+
+  #shape(key: string, metadata: Metadata): number[] {
+    if (!metadata.shape) {
+      throw new DeepRegLoaderError(
+        "SHAPE",
+        `${this.path}: dataset "${key}" has a null dataspace (h5py.Empty): no shape and no values`,
+        { file: this.path, details: { key } },
+      );
+    }
+    return metadata.shape;
+  }
+}
+
+function openError(path: string, error: unknown): DeepRegLoaderError {
+  const summary = hdf5ErrorSummary(error);
+  if (isTruncationError(error)) {
+    return new DeepRegLoaderError("TRUNCATED", `${path}: the HDF5 file is truncated (${summary})`, { file: path, cause: error });
+  }
+  if (isSignatureError(error)) {
+    return new DeepRegLoaderError("NOT_HDF5", `${path}: not an HDF5 file (${summary})`, { file: path, cause: error });
+  }
+  return new DeepRegLoaderError("READ_FAILED", `${path}: cannot open the HDF5 file: ${summary}`, { file: path, cause: error });
+}
+
+/**
+ * Opens an HDF5 file read-only through h5wasm (initialised on first use, once per thread).
+ *
+ * Throws `DeepRegLoaderError`: `NOT_FOUND`, `EMPTY`, `NOT_HDF5`, `TRUNCATED`, `READ_FAILED`
+ * (directory, permissions, corrupt metadata), each naming the file.
+ */
+export async function openH5(path: string, options: OpenH5Options = {}): Promise<H5File> {
+  const slabBytes = options.slabBytes ?? DEFAULT_SLAB_BYTES;
+  if (!(slabBytes >= 8) || !Number.isFinite(slabBytes)) {
+    throw new DeepRegLoaderError("INVALID_ARGUMENT", `openH5: slabBytes must be a number >= 8, found ${slabBytes}`, { file: path });
+  }
+  await checkH5File(path);
+  const h5 = await loadH5wasm();
+  let file: H5wasmFile;
+  try {
+    file = new h5.File(resolve(path), "r");
+  } catch (error) {
+    throw openError(path, error);
+  }
+  if (file.file_id < 0n) {
+    throw new DeepRegLoaderError("READ_FAILED", `${path}: cannot open the HDF5 file (file id ${file.file_id})`, { file: path });
+  }
+  let keys: string[];
+  try {
+    keys = file.keys().sort();
+  } catch (error) {
+    try {
+      file.close();
+    } catch {
+      // The listing error is the one to report.
+    }
+    throw new DeepRegLoaderError("READ_FAILED", `${path}: cannot list the keys: ${hdf5ErrorSummary(error)}`, { file: path, cause: error });
+  }
+  return new OpenH5File(path, h5, file, keys, slabBytes);
+}
