@@ -1,7 +1,8 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: ["src/index.ts"],
+  // `bytes` is the browser-safe core (no node:* imports); `index` adds the Node path functions.
+  entry: ["src/index.ts", "src/bytes.ts"],
   format: ["esm"],
   target: "node20",
   dts: true,

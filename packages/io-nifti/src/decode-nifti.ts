@@ -1,0 +1,158 @@
+import { DeepRegLoaderError, DTYPE_BYTES, createVolume, shapeSize } from "@deepreg-loader/core";
+import type { DType, Volume } from "@deepreg-loader/core";
+import { columnMajorToRowMajor } from "@deepreg-loader/volume-ops";
+import { asBytes, decodeNiftiHeader, inputLabel } from "./nifti-header.js";
+import type { NiftiHeader } from "./nifti-header.js";
+
+/** Default cap on the decoded volume: 2^31 bytes of float32 (2^29 voxels, e.g. 812^3). */
+export const DEFAULT_MAX_BYTES = 2 ** 31;
+
+/** Options of {@link decodeNifti} (and of the path readers). */
+export interface DecodeNiftiOptions {
+  /** Name used in error messages. Default `"<bytes>"` (the path readers pass the path). */
+  file?: string;
+  /**
+   * Largest decoded volume, in bytes of float32 output; a header declaring more fails with
+   * `TOO_LARGE` before anything is allocated. Default {@link DEFAULT_MAX_BYTES} (2 GiB).
+   */
+  maxBytes?: number;
+}
+
+/**
+ * Decode an uncompressed NIfTI-1/2 file (`.nii` bytes) into a row-major float32 `Volume`
+ * whose shape and values equal nibabel's `np.asarray(img.dataobj, dtype=np.float32)`:
+ * voxels read at `vox_offset` in the file's byte order, scaled by `scl_slope`/`scl_inter`
+ * unless the slope is 0 or non-finite (computed in float64, rounded once to float32), and
+ * reordered from NIfTI's x-fastest order. Browser-safe (no Node APIs).
+ *
+ * Throws what {@link decodeNiftiHeader} throws, plus `TOO_LARGE` (over `maxBytes`) and
+ * `TRUNCATED` (fewer bytes than `vox_offset` + the voxels the header declares).
+ */
+export function decodeNifti(input: Uint8Array | ArrayBufferLike, options: DecodeNiftiOptions = {}): Volume {
+  const bytes = asBytes(input);
+  const header = decodeNiftiHeader(bytes, { file: options.file });
+  return decodeNiftiVoxels(bytes, header, options);
+}
+
+/** Decode the voxels of `bytes` described by an already decoded `header`. */
+export function decodeNiftiVoxels(
+  bytes: Uint8Array,
+  header: NiftiHeader,
+  options: DecodeNiftiOptions = {},
+): Volume {
+  const { file, maxBytes = DEFAULT_MAX_BYTES } = options;
+  const name = inputLabel(file);
+  const { shape, dtype, voxOffset } = header;
+  const count = shapeSize(shape);
+  const outBytes = count * 4;
+  if (outBytes > maxBytes) {
+    throw new DeepRegLoaderError(
+      "TOO_LARGE",
+      `${name}: header declares shape [${shape.join(", ")}] (${count} voxels, ${formatBytes(outBytes)} as float32); the limit is ${formatBytes(maxBytes)} (maxBytes)`,
+      { file, details: { shape, maxBytes } },
+    );
+  }
+  const dataBytes = count * DTYPE_BYTES[dtype];
+  if (bytes.length < voxOffset + dataBytes) {
+    throw new DeepRegLoaderError(
+      "TRUNCATED",
+      `${name}: header declares ${dtype} shape [${shape.join(", ")}] at offset ${voxOffset} (${voxOffset + dataBytes} bytes), found ${bytes.length} bytes`,
+      { file, details: { expectedBytes: voxOffset + dataBytes, foundBytes: bytes.length } },
+    );
+  }
+  const slope = header.sclSlope;
+  const scaled = slope !== 0 && Number.isFinite(slope) && !(slope === 1 && header.sclInter === 0);
+  const source = voxelValues(bytes, voxOffset, dtype, count, header.littleEndian, scaled);
+  const data = columnMajorToRowMajor(source, shape, scaled ? { slope, inter: header.sclInter } : {});
+  return createVolume(data, shape);
+}
+
+const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+type View = (buffer: ArrayBufferLike, offset: number, count: number) => ArrayLike<number> | BigInt64Array | BigUint64Array;
+
+/** A typed-array view of each dtype (host byte order). */
+const VIEW_OF: Readonly<Record<DType, View>> = {
+  uint8: (b, o, n) => new Uint8Array(b, o, n),
+  int8: (b, o, n) => new Int8Array(b, o, n),
+  uint16: (b, o, n) => new Uint16Array(b, o, n),
+  int16: (b, o, n) => new Int16Array(b, o, n),
+  uint32: (b, o, n) => new Uint32Array(b, o, n),
+  int32: (b, o, n) => new Int32Array(b, o, n),
+  uint64: (b, o, n) => new BigUint64Array(b, o, n),
+  int64: (b, o, n) => new BigInt64Array(b, o, n),
+  float32: (b, o, n) => new Float32Array(b, o, n),
+  float64: (b, o, n) => new Float64Array(b, o, n),
+};
+
+/**
+ * The voxels in file order as numbers: a view on `bytes` when aligned and in host byte order,
+ * else a copy (byte-swapped when needed). 64-bit integers become a Float64Array: exact numbers
+ * when scaled (numpy multiplies in float64), float32-exact values when not (numpy casts
+ * int64 -> float32 directly, so we round once, not twice).
+ */
+function voxelValues(
+  bytes: Uint8Array,
+  offset: number,
+  dtype: DType,
+  count: number,
+  littleEndian: boolean,
+  scaled: boolean,
+): ArrayLike<number> {
+  const size = DTYPE_BYTES[dtype];
+  const start = bytes.byteOffset + offset;
+  const swap = size > 1 && littleEndian !== HOST_LITTLE_ENDIAN;
+  let buffer: ArrayBufferLike = bytes.buffer;
+  let byteOffset = start;
+  if (swap || start % size !== 0) {
+    // A fresh copy (not `bytes.slice`: on a Node Buffer that is a view, not a copy).
+    const copy = new Uint8Array(count * size);
+    copy.set(bytes.subarray(offset, offset + count * size));
+    if (swap) swapBytes(copy, size);
+    buffer = copy.buffer;
+    byteOffset = 0;
+  }
+  const values = VIEW_OF[dtype](buffer, byteOffset, count);
+  if (!(values instanceof BigInt64Array || values instanceof BigUint64Array)) return values;
+  const out = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    const v = values[i] as bigint;
+    out[i] = scaled ? Number(v) : bigintToFloat32(v);
+  }
+  return out;
+}
+
+/** Reverse the bytes of every `size`-byte element in place. */
+function swapBytes(bytes: Uint8Array, size: number): void {
+  for (let i = 0; i < bytes.length; i += size) {
+    for (let a = i, b = i + size - 1; a < b; a++, b--) {
+      const t = bytes[a] as number;
+      bytes[a] = bytes[b] as number;
+      bytes[b] = t;
+    }
+  }
+}
+
+const SAFE = 2n ** 53n;
+
+/**
+ * A 64-bit integer rounded once to the nearest float32 (ties to even), as a C cast does.
+ * Beyond 2^53, `Number(v)` would round to 53 bits first; rounding to odd at 53 bits instead
+ * keeps the final rounding to 24 bits correct.
+ */
+export function bigintToFloat32(v: bigint): number {
+  if (v < SAFE && v > -SAFE) return Math.fround(Number(v));
+  const negative = v < 0n;
+  const a = negative ? -v : v;
+  const shift = BigInt(a.toString(2).length - 53);
+  let top = a >> shift;
+  if ((top << shift) !== a) top |= 1n; // sticky bit: round to odd
+  const r = Math.fround(Number(top) * 2 ** Number(shift));
+  return negative ? -r : r;
+}
+
+function formatBytes(n: number): string {
+  if (n >= 2 ** 30) return `${+(n / 2 ** 30).toPrecision(4)} GiB`;
+  if (n >= 2 ** 20) return `${+(n / 2 ** 20).toPrecision(4)} MiB`;
+  return `${n} bytes`;
+}
