@@ -1,0 +1,111 @@
+import { parseArgs } from "node:util";
+import { didYouMean } from "./did-you-mean.js";
+import { UsageError } from "./usage-error.js";
+
+/** One option of a command. */
+export interface OptionSpec {
+  type: "string" | "boolean";
+  /** One-letter alias (`-h`). */
+  short?: string;
+  /** Placeholder of the value in the help text (`S`, `DIR`, `N`). */
+  value?: string;
+  description: string;
+  required?: boolean;
+  /** The value must be one of these (with "did you mean"). */
+  choices?: readonly string[];
+  /** The value must be an integer >= this. */
+  minInteger?: number;
+}
+
+/** A command: its name, one-line summary, arguments, options and help text. */
+export interface CommandSpec {
+  name: string;
+  summary: string;
+  /** The positional arguments as shown in the usage line (`CONFIG...`). */
+  positional: string;
+  /** Paragraphs of the help text after the usage line. */
+  description: string[];
+  options: Record<string, OptionSpec>;
+  examples: string[];
+}
+
+/** Parsed arguments of a command; values checked against the spec. */
+export interface ParsedArgs {
+  positionals: string[];
+  help: boolean;
+  string(name: string): string | undefined;
+  integer(name: string): number | undefined;
+  flag(name: string): boolean;
+}
+
+export const HELP_OPTION: OptionSpec = { type: "boolean", short: "h", description: "show this help" };
+
+/**
+ * Parses `argv` (after the command name) with `node:util` `parseArgs`, then checks it the way a
+ * user expects: unknown options get "did you mean", a string option needs a value (not the next
+ * option), booleans take none, choices and integers are validated, required options and at
+ * least one positional must be present (unless `--help`). Throws `UsageError`.
+ */
+export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): ParsedArgs {
+  const options: Record<string, OptionSpec> = { help: HELP_OPTION, ...spec.options };
+  const { values, positionals, tokens } = parseArgs({
+    args: [...argv],
+    options: Object.fromEntries(
+      Object.entries(options).map(([name, o]) => [name, o.short ? { type: o.type, short: o.short } : { type: o.type }]),
+    ),
+    allowPositionals: true,
+    strict: false,
+    tokens: true,
+  });
+  const fail = (message: string) => new UsageError(message, spec.name);
+  const known = Object.keys(options).map((n) => `--${n}`);
+  for (const token of tokens) {
+    if (token.kind !== "option") continue;
+    const option = options[token.name];
+    if (!option || (token.rawName.length === 2 && option.short !== token.rawName.slice(1)) ) {
+      const suggestion = didYouMean(token.rawName.startsWith("--") ? token.rawName : `--${token.name}`, known);
+      throw fail(
+        `unknown option ${token.rawName} for "${spec.name}"` + (suggestion ? ` (did you mean ${suggestion}?)` : ""),
+      );
+    }
+    if (option.type === "string") {
+      if (token.value === undefined || (!token.inlineValue && token.value.startsWith("-") && token.value.length > 1)) {
+        throw fail(`option ${token.rawName} needs a value (${token.rawName} ${option.value ?? "VALUE"})`);
+      }
+    } else if (token.inlineValue) {
+      throw fail(`option ${token.rawName} takes no value, found "${token.value}"`);
+    }
+  }
+  const help = values.help === true;
+  const strings = new Map<string, string>();
+  for (const [name, option] of Object.entries(spec.options)) {
+    const raw = values[name];
+    if (option.type !== "string" || typeof raw !== "string") continue;
+    if (option.choices && !option.choices.includes(raw)) {
+      const suggestion = didYouMean(raw, option.choices);
+      throw fail(
+        `--${name} must be one of ${option.choices.join(", ")}, found "${raw}"` +
+          (suggestion ? ` (did you mean ${suggestion}?)` : ""),
+      );
+    }
+    if (option.minInteger !== undefined && !(/^-?\d+$/.test(raw) && Number(raw) >= option.minInteger)) {
+      throw fail(`--${name} must be an integer >= ${option.minInteger}, found "${raw}"`);
+    }
+    strings.set(name, raw);
+  }
+  if (!help) {
+    for (const [name, option] of Object.entries(spec.options)) {
+      if (option.required && !strings.has(name)) {
+        throw fail(`missing option --${name} ${option.value ?? ""}`.trimEnd());
+      }
+    }
+    if (positionals.length === 0) throw fail(`missing ${spec.positional} (at least one config file)`);
+  }
+  return {
+    positionals,
+    help,
+    string: (name) => strings.get(name),
+    integer: (name) => (strings.has(name) ? Number(strings.get(name)) : undefined),
+    flag: (name) => values[name] === true,
+  };
+}

@@ -1,0 +1,12 @@
+/** Where the CLI writes and which directory it works in; `main` defaults to the process's. */
+export interface CliIO {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown; isTTY?: boolean };
+  /** The current directory: config files and the data directories they name are relative to it. */
+  cwd: string;
+}
+
+/** The process's streams and directory. */
+export function processIO(): CliIO {
+  return { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() };
+}

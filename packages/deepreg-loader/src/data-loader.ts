@@ -1,0 +1,667 @@
+import { DeepRegLoaderError, createVolume, isDeepRegLoaderError } from "@deepreg-loader/core";
+import type {
+  Batch,
+  DataFormat,
+  DatasetType,
+  LabelSampling,
+  Sample,
+  Split,
+  Volume,
+  WarningHandler,
+} from "@deepreg-loader/core";
+import type { DatasetConfig, Shape3 } from "@deepreg-loader/config";
+import {
+  expandLabels,
+  groupedPlan,
+  groupedPlanLength,
+  pairedPlan,
+  randomFor,
+  shardPlan,
+  unpairedPlan,
+} from "@deepreg-loader/samplers";
+import type { GroupedSampling } from "@deepreg-loader/samplers";
+import { stackVolumes, takeChannel } from "@deepreg-loader/volume-ops";
+import type { FormatFileLoader } from "./file-loaders.js";
+import { openSplitLayout } from "./layout.js";
+import type { SplitLayout } from "./layout.js";
+import { numIndicesOf, pairOf } from "./pipeline/epoch-plan.js";
+import { LruCache } from "./pipeline/lru-cache.js";
+import { orderedMap } from "./pipeline/ordered-map.js";
+import { describeSource, prepareVolume, withSource } from "./pipeline/prepare-volume.js";
+import type { PreparedVolume, VolumeKind, VolumeTask } from "./pipeline/prepare-volume.js";
+import { shuffleBufferOrder } from "./pipeline/shuffle-buffer.js";
+import { WorkerPool } from "./pipeline/worker-pool.js";
+
+/** Which part of every epoch this process takes (distributed training). */
+export interface ShardSpec {
+  /** This rank, `0..count-1` (e.g. `Number(process.env.RANK)`). */
+  index: number;
+  /** Number of ranks (e.g. `Number(process.env.WORLD_SIZE)`). */
+  count: number;
+  /**
+   * Every rank gets `floor(n / count)` samples (the last `n % count` of the epoch's shuffled
+   * plan are dropped), so ranks run equal step counts. Default: `true` for `train`, `false`
+   * otherwise (every sample is seen exactly once over all ranks).
+   */
+  evenDivisible?: boolean;
+}
+
+/** Options of {@link createDataLoader}. */
+export interface DataLoaderOptions {
+  /** Seed of every random choice (pair order, label choice, shuffle buffer). Default 0. */
+  seed?: number;
+  /** Worker threads that read and preprocess volumes; 0 reads on the main thread. Default 0. */
+  workers?: number;
+  /** Samples prepared ahead of the consumer (bounded read-ahead). Default `2 * max(1, workers)`. */
+  prefetch?: number;
+  /** Byte budget of the LRU cache of preprocessed volumes (main thread). Default 0 (no cache). */
+  cacheBytes?: number;
+  /** This rank's part of each epoch. Default `{ index: 0, count: 1 }`. */
+  shard?: ShardSpec;
+  /** `sample` one label channel per pair or `all` channels. Default `sample` for train, `all` otherwise. */
+  labelSampling?: LabelSampling;
+  /**
+   * Draw a new plan (pair order, pairs, label choices) every epoch. Default `true` for train;
+   * `false` for valid/test: one fixed plan drawn from the seed, the same every epoch and run.
+   */
+  shuffle?: boolean;
+  /** Directory that relative data dirs resolve against. Default `process.cwd()`. */
+  cwd?: string;
+  /** Called with non-fatal problems (an image and its label differ in shape). Default: ignored. */
+  onWarning?: WarningHandler;
+}
+
+/** Options of `loader.samples()`. */
+export interface SamplesOptions {
+  /** Epoch number (integer >= 0). Default 0. */
+  epoch?: number;
+  /** Skip the first `start` samples of this rank's stream of the epoch (resume). Default 0. */
+  start?: number;
+}
+
+/** Options of `loader.batches()`. */
+export interface BatchesOptions {
+  /** Samples per batch (integer >= 1). */
+  batchSize: number;
+  /**
+   * Training: shuffle buffer and drop the last partial batch of each epoch.
+   * Default `split === "train"`.
+   */
+  training?: boolean;
+  /** Run epochs `startEpoch .. epochs - 1`; undefined runs forever. */
+  epochs?: number;
+  /** Shuffle buffer of `batchSize * shuffleBufferNumBatch` samples (training only). Default 1. */
+  shuffleBufferNumBatch?: number;
+  /** First epoch (resume). Default 0. */
+  startEpoch?: number;
+  /** Skip the first `startBatch` batches of `startEpoch` (resume). Default 0. */
+  startBatch?: number;
+}
+
+/** Counters of the loader since it was created. */
+export interface LoaderStats {
+  /** Volumes read from disk and preprocessed (main thread or workers). */
+  decodes: number;
+  /** Bytes of those volumes as float32, before resizing. */
+  decodedBytes: number;
+  /** Cache lookups that found the preprocessed volume (0 without cache). */
+  cacheHits: number;
+  /** Cache lookups that did not (0 without cache). */
+  cacheMisses: number;
+  /** Bytes held by the cache now. */
+  cacheBytes: number;
+  /** Volumes held by the cache now. */
+  cacheEntries: number;
+  /** Volumes evicted to stay under `cacheBytes`. */
+  cacheEvictions: number;
+  /** Worker threads alive now (0 when no iteration runs). */
+  activeWorkers: number;
+  /** `samples()` / `batches()` iterations running now. */
+  activeStreams: number;
+}
+
+/** A split of a DeepReg dataset, streamed as samples or batches. See the package README. */
+export interface DataLoader extends AsyncDisposable {
+  readonly type: DatasetType;
+  readonly split: Split;
+  readonly format: DataFormat;
+  readonly labeled: boolean;
+  /** Image pairs in one epoch of the whole split, as DeepReg counts them (before label expansion and sharding). */
+  readonly numSamples: number;
+  /** Images of the split (paired: pairs of files; unpaired, grouped: images). */
+  readonly numImages: number;
+  /** Groups (grouped data), else undefined. */
+  readonly numGroups: number | undefined;
+  readonly movingImageShape: Shape3;
+  readonly fixedImageShape: Shape3;
+  /** Length of `indices` of a sample: paired 2, unpaired 3, grouped 5. */
+  readonly numIndices: number;
+  readonly labelSampling: LabelSampling;
+  readonly seed: number;
+  /** The opened files of the split (ids, groups, loaders). */
+  readonly layout: SplitLayout;
+  /** Index vectors of this rank's stream for `epoch`, in stream order (no decoding). */
+  plan(epoch?: number): number[][];
+  samples(options?: SamplesOptions): AsyncGenerator<Sample, void, undefined>;
+  batches(options: BatchesOptions): AsyncGenerator<Batch, void, undefined>;
+  stats(): LoaderStats;
+  /** Stops running iterations (their workers terminate), closes files. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** The worker script, built beside this module (`dist/worker.js`). */
+const WORKER_URL = new URL("./worker.js", import.meta.url);
+
+/** Concurrent header reads while opening a loader. */
+const HEADER_CONCURRENCY = 8;
+
+/**
+ * Opens `split` of a validated dataset config: lists and matches the files, reads label headers
+ * (channel counts), and returns a loader, or null when the split has no data dir.
+ * Throws the layout errors of `openSplitLayout` (`NOT_FOUND`, `EMPTY`, `IDS_MISMATCH`,
+ * `BAD_KEY`), `SHAPE` for a label that is not 3D/4D, `GROUP_SIZE` for groups too small for the
+ * sampling, `INVALID_ARGUMENT` for bad options.
+ */
+export async function createDataLoader(
+  config: DatasetConfig,
+  split: Split,
+  options: DataLoaderOptions = {},
+): Promise<DataLoader | null> {
+  const settings = resolveOptions(split, options);
+  const layout = await openSplitLayout(config, split, { cwd: options.cwd });
+  if (layout === null) return null;
+  try {
+    const movingCounts = layout.movingLabels === null ? null : await labelChannels(layout.movingLabels);
+    const fixedCounts =
+      layout.fixedLabels === null
+        ? null
+        : layout.fixedLabels === layout.movingLabels
+          ? movingCounts
+          : await labelChannels(layout.fixedLabels);
+    return new DeepRegDataLoader(config, split, layout, settings, movingCounts, fixedCounts);
+  } catch (error) {
+    await layout.close();
+    throw error;
+  }
+}
+
+interface Settings {
+  seed: number;
+  workers: number;
+  prefetch: number;
+  cacheBytes: number;
+  shard: Required<ShardSpec>;
+  labelSampling: LabelSampling;
+  redraw: boolean;
+  onWarning: WarningHandler;
+}
+
+function invalid(message: string, details?: Record<string, unknown>): DeepRegLoaderError {
+  return new DeepRegLoaderError("INVALID_ARGUMENT", message, details === undefined ? {} : { details });
+}
+
+function assertInteger(name: string, value: unknown, min: number): asserts value is number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
+    throw invalid(`${name} must be an integer >= ${min}, found ${JSON.stringify(value) ?? String(value)}`, { [name]: value });
+  }
+}
+
+function resolveOptions(split: Split, options: DataLoaderOptions): Settings {
+  const seed = options.seed ?? 0;
+  if (typeof seed !== "number" || !Number.isFinite(seed)) throw invalid(`seed must be a finite number, found ${String(seed)}`);
+  const workers = options.workers ?? 0;
+  assertInteger("workers", workers, 0);
+  const prefetch = options.prefetch ?? 2 * Math.max(1, workers);
+  assertInteger("prefetch", prefetch, 1);
+  const cacheBytes = options.cacheBytes ?? 0;
+  if (typeof cacheBytes !== "number" || !(cacheBytes >= 0)) {
+    throw invalid(`cacheBytes must be a number >= 0, found ${String(cacheBytes)}`);
+  }
+  const shard = options.shard ?? { index: 0, count: 1 };
+  assertInteger("shard.count", shard.count, 1);
+  assertInteger("shard.index", shard.index, 0);
+  if (shard.index >= shard.count) throw invalid(`shard.index must be in 0..${shard.count - 1}, found ${shard.index}`);
+  const labelSampling = options.labelSampling ?? (split === "train" ? "sample" : "all");
+  if (labelSampling !== "sample" && labelSampling !== "all") {
+    throw invalid(`labelSampling must be "sample" or "all", found ${JSON.stringify(labelSampling)}`);
+  }
+  return {
+    seed,
+    workers,
+    prefetch,
+    cacheBytes,
+    shard: { index: shard.index, count: shard.count, evenDivisible: shard.evenDivisible ?? split === "train" },
+    labelSampling,
+    redraw: options.shuffle ?? split === "train",
+    onWarning: options.onWarning ?? (() => undefined),
+  };
+}
+
+/** Label channel counts from headers: 3D -> 1, 4D -> last dim; anything else is `SHAPE`. */
+async function labelChannels(loader: FormatFileLoader): Promise<number[]> {
+  const indices = loader.ids.map((_, i) => i);
+  const counts: number[] = [];
+  for await (const count of orderedMap(
+    indices,
+    async (i) => {
+      const shape = await loader.shape(i);
+      if ((shape.length === 3 || shape.length === 4) && (shape.length === 3 || (shape[3] as number) >= 1)) {
+        return shape.length === 3 ? 1 : (shape[3] as number);
+      }
+      throw new DeepRegLoaderError(
+        "SHAPE",
+        `${describeSource(loader.source(i))}: a label must be 3D [dim1, dim2, dim3] or 4D [dim1, dim2, dim3, num_labels], found shape [${shape.join(", ")}]`,
+        { file: loader.source(i).path, details: { shape } },
+      );
+    },
+    { concurrency: HEADER_CONCURRENCY },
+  )) {
+    counts.push(count);
+  }
+  return counts;
+}
+
+/** One sample-to-be of a stream: its epoch, index vector, and whether it ends its epoch's part. */
+interface StreamEntry {
+  epoch: number;
+  indices: number[];
+  last: boolean;
+}
+
+/** The volumes of one pair, preprocessed. */
+interface PairVolumes {
+  movingImage: PreparedVolume;
+  fixedImage: PreparedVolume;
+  movingLabel: PreparedVolume | undefined;
+  fixedLabel: PreparedVolume | undefined;
+}
+
+/** What one running iteration holds: its workers, reads in flight, pairs shared by its samples. */
+interface StreamContext {
+  pool: WorkerPool<VolumeTask, PreparedVolume> | null;
+  inflight: Map<string, Promise<PreparedVolume>>;
+  /** Pairs loaded or loading, until their last sample of the stream took them. */
+  pairs: Map<string, { promise: Promise<PairVolumes>; taken: number }>;
+  /** Samples of the stream (still to take) per pair. */
+  uses: Map<string, number>;
+}
+
+class DeepRegDataLoader implements DataLoader {
+  readonly type: DatasetType;
+  readonly split: Split;
+  readonly format: DataFormat;
+  readonly labeled: boolean;
+  readonly numSamples: number;
+  readonly numImages: number;
+  readonly numGroups: number | undefined;
+  readonly movingImageShape: Shape3;
+  readonly fixedImageShape: Shape3;
+  readonly numIndices: number;
+  readonly labelSampling: LabelSampling;
+  readonly seed: number;
+  readonly layout: SplitLayout;
+
+  readonly #settings: Settings;
+  readonly #sampling: GroupedSampling;
+  readonly #groupSizes: number[];
+  readonly #movingCounts: number[] | null;
+  readonly #fixedCounts: number[] | null;
+  readonly #cache: LruCache<PreparedVolume> | null;
+  readonly #contexts = new Set<StreamContext>();
+  readonly #warned = new Set<string>();
+  #decodes = 0;
+  #decodedBytes = 0;
+  #hits = 0;
+  #misses = 0;
+  #closed = false;
+
+  constructor(
+    config: DatasetConfig,
+    split: Split,
+    layout: SplitLayout,
+    settings: Settings,
+    movingCounts: number[] | null,
+    fixedCounts: number[] | null,
+  ) {
+    this.type = config.type;
+    this.split = split;
+    this.format = layout.format;
+    this.labeled = layout.labeled;
+    this.layout = layout;
+    this.movingImageShape = [...config.moving_image_shape] as Shape3;
+    this.fixedImageShape = [...config.fixed_image_shape] as Shape3;
+    this.numIndices = numIndicesOf(config.type);
+    this.labelSampling = settings.labelSampling;
+    this.seed = settings.seed;
+    this.#settings = settings;
+    this.#movingCounts = movingCounts;
+    this.#fixedCounts = fixedCounts;
+    this.#cache = settings.cacheBytes > 0 ? new LruCache(settings.cacheBytes) : null;
+    this.#sampling = {
+      intraGroupProb: config.intra_group_prob ?? 1,
+      intraGroupOption: config.intra_group_option ?? "forward",
+      sampleImageInGroup: config.sample_image_in_group ?? true,
+    };
+    this.#groupSizes = (layout.groups ?? []).map((g) => g.length);
+    this.numImages = layout.movingImages.ids.length;
+    this.numGroups = layout.groups === null ? undefined : layout.groups.length;
+    this.numSamples =
+      config.type === "paired"
+        ? this.numImages
+        : config.type === "unpaired"
+          ? Math.floor(this.numImages / 2)
+          : groupedPlanLength(this.#groupSizes, this.#sampling);
+  }
+
+  plan(epoch = 0): number[][] {
+    assertInteger("epoch", epoch, 0);
+    const { seed, redraw, labelSampling, shard } = this.#settings;
+    const options = { seed, epoch: redraw ? epoch : 0 };
+    const pairs =
+      this.type === "paired"
+        ? pairedPlan(this.numImages, options)
+        : this.type === "unpaired"
+          ? unpairedPlan(this.numImages, options)
+          : groupedPlan(this.#groupSizes, { ...options, ...this.#sampling });
+    const counts = this.#movingCounts === null ? null : pairs.map((p) => this.#labelCount(p));
+    const expanded = expandLabels(pairs, counts, labelSampling, options);
+    return shard.count === 1 ? expanded : shardPlan(expanded, shard);
+  }
+
+  async *samples(options: SamplesOptions = {}): AsyncGenerator<Sample, void, undefined> {
+    const epoch = options.epoch ?? 0;
+    const start = options.start ?? 0;
+    assertInteger("epoch", epoch, 0);
+    assertInteger("start", start, 0);
+    this.#assertOpen();
+    const plan = this.plan(epoch);
+    if (start > plan.length) throw invalid(`start ${start} is past the end of epoch ${epoch} (${plan.length} samples)`);
+    const order = Array.from({ length: plan.length - start }, (_, i) => start + i);
+    const ctx = this.#openContext();
+    try {
+      for await (const { sample } of this.#run(this.#segment(epoch, plan, order, ctx), ctx)) {
+        yield {
+          ...sample,
+          movingImage: copyVolume(sample.movingImage),
+          fixedImage: copyVolume(sample.fixedImage),
+        };
+      }
+    } finally {
+      await this.#closeContext(ctx);
+    }
+  }
+
+  async *batches(options: BatchesOptions): AsyncGenerator<Batch, void, undefined> {
+    const { batchSize } = options;
+    const training = options.training ?? this.split === "train";
+    const bufferBatches = options.shuffleBufferNumBatch ?? 1;
+    const startEpoch = options.startEpoch ?? 0;
+    const startBatch = options.startBatch ?? 0;
+    const { epochs } = options;
+    assertInteger("batchSize", batchSize, 1);
+    assertInteger("shuffleBufferNumBatch", bufferBatches, 1);
+    assertInteger("startEpoch", startEpoch, 0);
+    assertInteger("startBatch", startBatch, 0);
+    if (epochs !== undefined) assertInteger("epochs", epochs, 0);
+    this.#assertOpen();
+    const ctx = this.#openContext();
+    const self = this;
+    function* entries(): Generator<StreamEntry, void, undefined> {
+      for (let epoch = startEpoch; epochs === undefined || epoch < epochs; epoch++) {
+        const plan = self.plan(epoch);
+        const n = plan.length;
+        const numBatches = training ? Math.floor(n / batchSize) : Math.ceil(n / batchSize);
+        if (numBatches === 0 && epochs === undefined) {
+          throw invalid(
+            `an epoch of ${n} samples makes no batch of ${batchSize}${training ? " (training drops the partial batch)" : ""}: endless batches() would never yield`,
+          );
+        }
+        const skip = epoch === startEpoch ? startBatch * batchSize : 0;
+        if (epoch === startEpoch && startBatch > numBatches) {
+          throw invalid(`startBatch ${startBatch} is past the end of epoch ${epoch} (${numBatches} batches)`);
+        }
+        const full = training
+          ? shuffleBufferOrder(n, batchSize * bufferBatches, randomFor(self.seed, epoch, "shuffle-buffer"))
+          : Array.from({ length: n }, (_, i) => i);
+        const order = full.slice(skip, training ? numBatches * batchSize : n);
+        yield* self.#segment(epoch, plan, order, ctx);
+      }
+    }
+    try {
+      let pending: Sample[] = [];
+      for await (const { sample, entry } of this.#run(entries(), ctx)) {
+        pending.push(sample);
+        if (pending.length === batchSize || entry.last) {
+          yield stackSamples(pending);
+          pending = [];
+        }
+      }
+    } finally {
+      await this.#closeContext(ctx);
+    }
+  }
+
+  stats(): LoaderStats {
+    let activeWorkers = 0;
+    for (const ctx of this.#contexts) activeWorkers += ctx.pool?.alive ?? 0;
+    return {
+      decodes: this.#decodes,
+      decodedBytes: this.#decodedBytes,
+      cacheHits: this.#hits,
+      cacheMisses: this.#misses,
+      cacheBytes: this.#cache?.bytes ?? 0,
+      cacheEntries: this.#cache?.size ?? 0,
+      cacheEvictions: this.#cache?.evictions ?? 0,
+      activeWorkers,
+      activeStreams: this.#contexts.size,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.allSettled([...this.#contexts].map((ctx) => this.#closeContext(ctx)));
+    this.#cache?.clear();
+    await this.layout.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new DeepRegLoaderError("CLOSED", `the ${this.split} loader is closed`);
+  }
+
+  #openContext(): StreamContext {
+    const pool =
+      this.#settings.workers > 0
+        ? new WorkerPool<VolumeTask, PreparedVolume>(WORKER_URL, {
+            size: this.#settings.workers,
+            describe: (task) => ({ label: describeSource(task), file: task.path }),
+          })
+        : null;
+    const ctx: StreamContext = { pool, inflight: new Map(), pairs: new Map(), uses: new Map() };
+    this.#contexts.add(ctx);
+    return ctx;
+  }
+
+  async #closeContext(ctx: StreamContext): Promise<void> {
+    if (!this.#contexts.delete(ctx)) return;
+    ctx.pairs.clear();
+    ctx.uses.clear();
+    await ctx.pool?.close();
+  }
+
+  /** The entries of `order` (positions in `plan`), counting the samples of each pair first. */
+  *#segment(epoch: number, plan: number[][], order: readonly number[], ctx: StreamContext): Generator<StreamEntry> {
+    for (const position of order) {
+      const key = `${epoch}|${pairOf(this.type, plan[position] as number[], this.layout.groups).key}`;
+      ctx.uses.set(key, (ctx.uses.get(key) ?? 0) + 1);
+    }
+    for (const [k, position] of order.entries()) {
+      yield { epoch, indices: plan[position] as number[], last: k === order.length - 1 };
+    }
+  }
+
+  #run(entries: Iterable<StreamEntry>, ctx: StreamContext): AsyncGenerator<{ sample: Sample; entry: StreamEntry }> {
+    return orderedMap(entries, async (entry) => ({ sample: await this.#sample(entry, ctx), entry }), {
+      concurrency: this.#settings.prefetch,
+    });
+  }
+
+  async #sample(entry: StreamEntry, ctx: StreamContext): Promise<Sample> {
+    const { indices } = entry;
+    try {
+      const pair = await this.#pair(entry, ctx);
+      const sample: Sample = {
+        movingImage: asVolume(pair.movingImage),
+        fixedImage: asVolume(pair.fixedImage),
+        indices: [...indices],
+      };
+      if (pair.movingLabel !== undefined && pair.fixedLabel !== undefined) {
+        const channel = indices[indices.length - 1] as number;
+        sample.movingLabel = takeChannel(asVolume(pair.movingLabel), channel);
+        sample.fixedLabel = takeChannel(asVolume(pair.fixedLabel), channel);
+      }
+      return sample;
+    } catch (error) {
+      if (!isDeepRegLoaderError(error) || error.code === "CLOSED") throw error;
+      throw new DeepRegLoaderError(error.code, `${error.message} (sample indices [${indices.join(", ")}], epoch ${entry.epoch})`, {
+        ...(error.file === undefined ? {} : { file: error.file }),
+        cause: error,
+        details: { ...error.details, indices: [...indices], epoch: entry.epoch },
+      });
+    }
+  }
+
+  #pair(entry: StreamEntry, ctx: StreamContext): Promise<PairVolumes> {
+    const ref = pairOf(this.type, entry.indices, this.layout.groups);
+    const key = `${entry.epoch}|${ref.key}`;
+    let memo = ctx.pairs.get(key);
+    if (memo === undefined) {
+      memo = { promise: this.#loadPair(ref.moving, ref.fixed, ctx), taken: 0 };
+      ctx.pairs.set(key, memo);
+    }
+    memo.taken += 1;
+    if (memo.taken >= (ctx.uses.get(key) ?? 0)) {
+      ctx.pairs.delete(key);
+      ctx.uses.delete(key);
+    }
+    return memo.promise;
+  }
+
+  async #loadPair(moving: number, fixed: number, ctx: StreamContext): Promise<PairVolumes> {
+    const { movingImages, fixedImages, movingLabels, fixedLabels } = this.layout;
+    const [movingImage, fixedImage, movingLabel, fixedLabel] = await Promise.all([
+      this.#volume("image", movingImages, moving, this.movingImageShape, ctx),
+      this.#volume("image", fixedImages, fixed, this.fixedImageShape, ctx),
+      movingLabels === null ? undefined : this.#volume("label", movingLabels, moving, this.movingImageShape, ctx),
+      fixedLabels === null ? undefined : this.#volume("label", fixedLabels, fixed, this.fixedImageShape, ctx),
+    ]);
+    if (movingLabel !== undefined && movingLabels !== null) {
+      this.#checkShapes(movingImages, movingLabels, moving, movingImage, movingLabel);
+    }
+    if (fixedLabel !== undefined && fixedLabels !== null) {
+      this.#checkShapes(fixedImages, fixedLabels, fixed, fixedImage, fixedLabel);
+    }
+    return { movingImage, fixedImage, movingLabel, fixedLabel };
+  }
+
+  /** Warns (once per file pair) when an image and its label differ in spatial shape. */
+  #checkShapes(
+    images: FormatFileLoader,
+    labels: FormatFileLoader,
+    index: number,
+    image: PreparedVolume,
+    label: PreparedVolume,
+  ): void {
+    const imageShape = image.rawShape;
+    const labelShape = label.rawShape.slice(0, 3);
+    if (imageShape.every((d, k) => d === labelShape[k])) return;
+    const imageSource = describeSource(images.source(index));
+    const labelSource = describeSource(labels.source(index));
+    const key = `${imageSource}|${labelSource}`;
+    if (this.#warned.has(key)) return;
+    this.#warned.add(key);
+    this.#settings.onWarning(
+      `image ${imageSource} has shape [${imageShape.join(", ")}] but its label ${labelSource} has shape [${label.rawShape.join(", ")}]; both are resized to the loader's shape, which may misalign them`,
+    );
+  }
+
+  #volume(kind: VolumeKind, loader: FormatFileLoader, index: number, shape: Shape3, ctx: StreamContext): Promise<PreparedVolume> {
+    const source = loader.source(index);
+    const key = `${kind}|${source.path}|${source.key ?? ""}|${shape.join(",")}`;
+    if (this.#cache !== null) {
+      const hit = this.#cache.get(key);
+      if (hit !== undefined) {
+        this.#hits += 1;
+        return Promise.resolve(hit);
+      }
+      this.#misses += 1;
+    }
+    const pending = ctx.inflight.get(key);
+    if (pending !== undefined) return pending;
+    const task: VolumeTask = { kind, format: loader.format, path: source.path, shape: [shape[0], shape[1], shape[2]] };
+    if (source.key !== undefined) task.key = source.key;
+    this.#decodes += 1;
+    const read =
+      ctx.pool === null
+        ? loader.read(index).then((raw) => prepareVolume(raw, task))
+        : ctx.pool.run(task).catch((error: unknown) => {
+            throw withSource(error, task);
+          });
+    const promise = read.then((volume) => {
+      this.#decodedBytes += 4 * volume.rawShape.reduce((a, b) => a * b, 1);
+      this.#cache?.set(key, volume, volume.data.byteLength);
+      return volume;
+    });
+    ctx.inflight.set(key, promise);
+    const forget = (): void => {
+      if (ctx.inflight.get(key) === promise) ctx.inflight.delete(key);
+    };
+    promise.then(forget, forget);
+    return promise;
+  }
+
+  /** Label channels of a pair; `LABEL_COUNT` when moving and fixed differ. */
+  #labelCount(pairIndices: readonly number[]): number {
+    const ref = pairOf(this.type, [...pairIndices, -1], this.layout.groups);
+    const moving = (this.#movingCounts as number[])[ref.moving] as number;
+    const fixed = (this.#fixedCounts as number[])[ref.fixed] as number;
+    if (moving !== fixed) {
+      const movingSource = describeSource((this.layout.movingLabels as FormatFileLoader).source(ref.moving));
+      const fixedSource = describeSource((this.layout.fixedLabels as FormatFileLoader).source(ref.fixed));
+      throw new DeepRegLoaderError(
+        "LABEL_COUNT",
+        `moving label ${movingSource} has ${moving} channel${moving === 1 ? "" : "s"} but fixed label ${fixedSource} has ${fixed} (pair indices [${pairIndices.join(", ")}]); moving and fixed labels must have the same number of labels`,
+        {
+          file: (this.layout.movingLabels as FormatFileLoader).source(ref.moving).path,
+          details: { indices: [...pairIndices], movingChannels: moving, fixedChannels: fixed },
+        },
+      );
+    }
+    return moving;
+  }
+}
+
+function asVolume(v: PreparedVolume): Volume {
+  return createVolume(v.data, v.shape);
+}
+
+function copyVolume(v: Volume): Volume {
+  return createVolume(v.data.slice(), v.shape);
+}
+
+function stackSamples(samples: readonly Sample[]): Batch {
+  const batch: Batch = {
+    movingImage: stackVolumes(samples.map((s) => s.movingImage)),
+    fixedImage: stackVolumes(samples.map((s) => s.fixedImage)),
+    indices: samples.map((s) => [...s.indices]),
+  };
+  if (samples.every((s) => s.movingLabel !== undefined && s.fixedLabel !== undefined)) {
+    batch.movingLabel = stackVolumes(samples.map((s) => s.movingLabel as Volume));
+    batch.fixedLabel = stackVolumes(samples.map((s) => s.fixedLabel as Volume));
+  }
+  return batch;
+}

@@ -1,0 +1,116 @@
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { datasetConfig, image, label, tempDir, writeImages, writePaired, writeTop } from "./data-loader-fixtures.js";
+import { layoutEntries, openSplitLayout } from "./layout.js";
+
+let root: string;
+let remove: () => Promise<void>;
+
+beforeAll(async () => {
+  ({ root, remove } = await tempDir());
+  await writePaired("nifti", join(root, "p1"), ["b", "a", "sub/c"]);
+  await writePaired("nifti", join(root, "p2"), ["z"]);
+  await writePaired("h5", join(root, "ph5"), ["k2", "k10", "k1"]);
+  await writeImages("nifti", join(root, "g"), ["g2/x", "g10/b", "g10/a", "g1/y", "g1/x"]);
+  await writeImages("h5", join(root, "gh5"), ["group-2-1", "group-10-1", "group-2-10", "group-2-2", "group-1-1", "group-1-2", "group-10-2"]);
+  await writePaired("nifti", join(root, "mismatch"), ["a", "b"]);
+  // fixed_labels/ gets an extra case "c"; moving_labels/ loses "b"
+  await writeTop("nifti", join(root, "mismatch"), "fixed_labels", { c: label([3, 5, 4, 2], 0) });
+  await (await import("node:fs/promises")).rm(join(root, "mismatch", "moving_labels", "b.nii.gz"));
+  await writeImages("h5", join(root, "badkey"), ["group-1-1", "case-1"]);
+  await writeTop("nifti", join(root, "nolabels"), "images", { a: image([5, 4, 3], 0) });
+  await writeTop("nifti", join(root, "emptylabels"), "images", { a: image([5, 4, 3], 0) });
+  const { mkdir } = await import("node:fs/promises");
+  await mkdir(join(root, "emptylabels", "labels"));
+});
+
+afterAll(async () => {
+  await remove();
+});
+
+describe("openSplitLayout", () => {
+  it("openSplitLayout(paired nifti, dirs [p1, p2]) concatenates the dirs in config order, ids sorted within each", async () => {
+    const layout = await openSplitLayout(datasetConfig("paired", "nifti", ["p1", "p2"]), "train", { cwd: root });
+    expect(layout).not.toBeNull();
+    expect(layout!.movingImages.ids).toEqual(["a", "b", "sub/c", "z"]);
+    expect(layout!.fixedLabels!.ids).toEqual(["a", "b", "sub/c", "z"]);
+    expect(layout!.movingImages.source(2)).toEqual({ id: "sub/c", path: join(root, "p1", "moving_images", "sub", "c.nii.gz") });
+    expect(layout!.fixedImages.source(3).path).toBe(join(root, "p2", "fixed_images", "z.nii.gz"));
+    expect(layout!.dirs).toEqual([join(root, "p1"), join(root, "p2")]);
+    expect(await layout!.movingLabels!.shape(0)).toEqual([5, 4, 3, 2]);
+    expect(layout!.groups).toBeNull();
+    await layout!.close();
+  });
+
+  it("openSplitLayout(paired h5) lists keys sorted by code unit (k1, k10, k2)", async () => {
+    const layout = (await openSplitLayout(datasetConfig("paired", "h5", ["ph5"]), "train", { cwd: root }))!;
+    expect(layout.movingImages.ids).toEqual(["k1", "k10", "k2"]);
+    expect(layout.fixedLabels!.source(1)).toEqual({ id: "k10", path: join(root, "ph5", "fixed_labels.h5"), key: "k10" });
+    expect((await layout.fixedImages.read(2)).shape).toEqual([3, 5, 4]);
+    await layout.close();
+  });
+
+  it("openSplitLayout(grouped nifti) makes each folder a group: groups by relative path (g1, g10, g2), images by file name", async () => {
+    const layout = (await openSplitLayout(datasetConfig("grouped", "nifti", ["g"]), "train", { cwd: root }))!;
+    expect(layout.movingImages.ids).toEqual(["g1/x", "g1/y", "g10/a", "g10/b", "g2/x"]);
+    expect(layout.groups).toEqual([[0, 1], [2, 3], [4]]);
+    expect(layout.groupNames).toEqual([join(root, "g", "images", "g1"), join(root, "g", "images", "g10"), join(root, "g", "images", "g2")]);
+    expect(layout.movingLabels!.ids).toEqual(layout.movingImages.ids);
+    expect(layout.fixedImages).toBe(layout.movingImages);
+    await layout.close();
+  });
+
+  it("openSplitLayout(grouped h5) orders groups and images by number: group-10-* last, group-2-10 after group-2-2", async () => {
+    const layout = (await openSplitLayout(datasetConfig("grouped", "h5", ["gh5"]), "train", { cwd: root }))!;
+    expect(layout.movingImages.ids).toEqual(["group-1-1", "group-1-2", "group-2-1", "group-2-2", "group-2-10", "group-10-1", "group-10-2"]);
+    expect(layout.groups).toEqual([[0, 1], [2, 3, 4], [5, 6]]);
+    await layout.close();
+  });
+
+  it("openSplitLayout(config with train null) -> null", async () => {
+    expect(await openSplitLayout(datasetConfig("paired", "nifti", ["p1"], { split: "valid" }), "train", { cwd: root })).toBeNull();
+  });
+
+  it("openSplitLayout(ids that differ) throws IDS_MISMATCH listing which folder has which extra ids", async () => {
+    await expect(openSplitLayout(datasetConfig("paired", "nifti", ["mismatch"]), "train", { cwd: root })).rejects.toThrow(
+      `${join(root, "mismatch")}: file ids must match across moving_images/, fixed_images/, moving_labels/, fixed_labels/: moving_images/ has "b" that moving_labels/ lacks; fixed_labels/ has "c" that moving_images/ lacks`,
+    );
+  });
+
+  it("openSplitLayout(missing data dir / missing labels folder / empty labels folder) throws NOT_FOUND, NOT_FOUND, EMPTY", async () => {
+    await expect(openSplitLayout(datasetConfig("paired", "nifti", ["nope"]), "train", { cwd: root })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+      file: join(root, "nope"),
+    });
+    await expect(openSplitLayout(datasetConfig("unpaired", "nifti", ["nolabels"]), "train", { cwd: root })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+      file: join(root, "nolabels", "labels"),
+    });
+    await expect(openSplitLayout(datasetConfig("unpaired", "nifti", ["emptylabels"]), "train", { cwd: root })).rejects.toMatchObject({
+      code: "EMPTY",
+      file: join(root, "emptylabels", "labels"),
+    });
+  });
+
+  it("openSplitLayout(unlabeled config over a dir without labels) opens images only", async () => {
+    const layout = (await openSplitLayout(datasetConfig("unpaired", "nifti", ["nolabels"], { labeled: false }), "train", { cwd: root }))!;
+    expect(layout.movingLabels).toBeNull();
+    expect(layout.movingImages.ids).toEqual(["a"]);
+    await layout.close();
+  });
+
+  it("openSplitLayout(grouped h5 with key case-1) throws BAD_KEY; a missing H5 file throws NOT_FOUND", async () => {
+    await expect(openSplitLayout(datasetConfig("grouped", "h5", ["badkey"]), "train", { cwd: root })).rejects.toMatchObject({
+      code: "BAD_KEY",
+    });
+    await expect(openSplitLayout(datasetConfig("paired", "h5", ["gh5"]), "train", { cwd: root })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+      file: join(root, "gh5", "moving_images.h5"),
+    });
+  });
+
+  it("layoutEntries('paired', 'h5', true) names the four H5 files", () => {
+    expect(layoutEntries("paired", "h5", true)).toEqual(["moving_images.h5", "fixed_images.h5", "moving_labels.h5", "fixed_labels.h5"]);
+    expect(layoutEntries("grouped", "nifti", false)).toEqual(["images/"]);
+  });
+});

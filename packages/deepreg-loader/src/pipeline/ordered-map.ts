@@ -1,0 +1,49 @@
+/** Options of {@link orderedMap}. */
+export interface OrderedMapOptions {
+  /** Tasks running or finished but not yet taken, at most (>= 1). */
+  concurrency: number;
+}
+
+/**
+ * Maps `items` through `fn` with bounded concurrency and yields the results in input order,
+ * like p-map's `pMapIterable`: at most `concurrency` tasks are in flight or waiting to be
+ * taken, and a new one starts only when the consumer takes a result (back-pressure), so read-
+ * ahead stays bounded however long `items` is. `items` is pulled lazily (it may be endless).
+ *
+ * The first failure in order is thrown at its position. When the consumer stops early
+ * (`break`, an error), no new task starts and the results of tasks still running are ignored
+ * (their rejections are handled, never unhandled).
+ */
+export async function* orderedMap<T, R>(
+  items: Iterable<T>,
+  fn: (item: T) => Promise<R>,
+  options: OrderedMapOptions,
+): AsyncGenerator<R, void, undefined> {
+  const concurrency = Math.max(1, Math.floor(options.concurrency));
+  const iterator = items[Symbol.iterator]();
+  const queue: Promise<R>[] = [];
+  let done = false;
+  const fill = (): void => {
+    while (!done && queue.length < concurrency) {
+      const next = iterator.next();
+      if (next.done) {
+        done = true;
+        break;
+      }
+      const task = Promise.resolve().then(() => fn(next.value));
+      task.catch(() => undefined);
+      queue.push(task);
+    }
+  };
+  try {
+    fill();
+    while (queue.length > 0) {
+      const result = await (queue.shift() as Promise<R>);
+      fill();
+      yield result;
+    }
+  } finally {
+    done = true;
+    iterator.return?.();
+  }
+}

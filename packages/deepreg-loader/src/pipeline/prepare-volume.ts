@@ -1,0 +1,112 @@
+import { DeepRegLoaderError, createVolume, isDeepRegLoaderError } from "@deepreg-loader/core";
+import type { DataFormat, Volume } from "@deepreg-loader/core";
+import { normalize, resize, valueRange } from "@deepreg-loader/volume-ops";
+
+/** What a volume is used as: images are normalised, labels checked to lie in [0, 1]. */
+export type VolumeKind = "image" | "label";
+
+/**
+ * One volume to read and preprocess: plain data, so it crosses to a worker as it is.
+ * `shape` is the target spatial shape (`movingImageShape` or `fixedImageShape`).
+ */
+export interface VolumeTask {
+  kind: VolumeKind;
+  format: DataFormat;
+  path: string;
+  /** The H5 key, for H5 data. */
+  key?: string;
+  shape: [number, number, number];
+}
+
+/**
+ * A preprocessed volume: an image normalised and resized to `[d1, d2, d3]`, or a label resized
+ * with its channels carried (`[d1, d2, d3]` or `[d1, d2, d3, C]`, C > 1). `data` owns its whole
+ * buffer (transferable). `rawShape` is the shape as read, after squeezing a one-channel label.
+ */
+export interface PreparedVolume {
+  data: Float32Array;
+  shape: number[];
+  rawShape: number[];
+}
+
+/** `path` or `path (key "k")`, for messages. */
+export function describeSource(source: { path: string; key?: string | undefined }): string {
+  return source.key === undefined ? source.path : `${source.path} (key "${source.key}")`;
+}
+
+/** Re-throws `error` as a DeepRegLoaderError that names the file (and key). */
+export function withSource(error: unknown, source: { path: string; key?: string | undefined }): DeepRegLoaderError {
+  const where = describeSource(source);
+  if (isDeepRegLoaderError(error)) {
+    if (error.message.includes(source.path)) return error;
+    return new DeepRegLoaderError(error.code, `${where}: ${error.message}`, {
+      file: source.path,
+      cause: error,
+      details: { ...error.details, ...(source.key === undefined ? {} : { key: source.key }) },
+    });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new DeepRegLoaderError("READ_FAILED", `${where}: ${message}`, { file: source.path, cause: error });
+}
+
+/**
+ * Validates and preprocesses a raw volume as DeepReg does. Images: must be 3D (`SHAPE`),
+ * normalised, resized to `task.shape`. Labels: 3D or 4D (`SHAPE`; a 4D label with one channel
+ * becomes 3D), every value in [0, 1] (`LABEL_RANGE`), resized with channels carried.
+ * Errors name the file. Runs on the main thread or in a worker, with the same result.
+ */
+export function prepareVolume(raw: Volume, task: VolumeTask): PreparedVolume {
+  try {
+    return task.kind === "image" ? prepareImage(raw, task) : prepareLabel(raw, task);
+  } catch (error) {
+    throw withSource(error, task);
+  }
+}
+
+function prepareImage(raw: Volume, task: VolumeTask): PreparedVolume {
+  const rawShape = [...raw.shape];
+  if (rawShape.length !== 3) {
+    throw new DeepRegLoaderError(
+      "SHAPE",
+      `${describeSource(task)}: an image must be 3D [dim1, dim2, dim3], found shape [${rawShape.join(", ")}]`,
+      { file: task.path, details: { key: task.key, shape: rawShape } },
+    );
+  }
+  const resized = resize(normalize(raw), task.shape);
+  return { data: ownBuffer(resized.data), shape: [...resized.shape], rawShape };
+}
+
+function prepareLabel(raw: Volume, task: VolumeTask): PreparedVolume {
+  let label = raw;
+  const shape = raw.shape;
+  if (shape.length !== 3 && shape.length !== 4) {
+    throw new DeepRegLoaderError(
+      "SHAPE",
+      `${describeSource(task)}: a label must be 3D [dim1, dim2, dim3] or 4D [dim1, dim2, dim3, num_labels], found shape [${shape.join(", ")}]`,
+      { file: task.path, details: { key: task.key, shape: [...shape] } },
+    );
+  }
+  if (shape.length === 4 && shape[3] === 1) label = createVolume(raw.data, shape.slice(0, 3));
+  if (shape.length === 4 && shape[3] === 0) {
+    throw new DeepRegLoaderError(
+      "SHAPE",
+      `${describeSource(task)}: a 4D label needs at least one channel, found shape [${shape.join(", ")}]`,
+      { file: task.path, details: { key: task.key, shape: [...shape] } },
+    );
+  }
+  const { min, max } = valueRange(label);
+  if (!(min >= 0 && max <= 1)) {
+    throw new DeepRegLoaderError(
+      "LABEL_RANGE",
+      `${describeSource(task)}: label values must lie in [0, 1], found min ${min} max ${max}`,
+      { file: task.path, details: { key: task.key, min, max } },
+    );
+  }
+  const resized = resize(label, task.shape);
+  return { data: ownBuffer(resized.data), shape: [...resized.shape], rawShape: [...label.shape] };
+}
+
+/** `data` itself when it spans its whole buffer, else a copy (so transfer and byte counts are exact). */
+function ownBuffer(data: Float32Array): Float32Array {
+  return data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : data.slice();
+}
