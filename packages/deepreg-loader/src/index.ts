@@ -22,34 +22,21 @@ export type {
   ShardSpec,
 } from "./data-loader.js";
 
-// File layouts (reused by the CLI's `check` and `info`)
-export { openSplitLayout, layoutEntries, LAYOUT_FOLDERS } from "./layout.js";
+// File layouts: the folders/files a split is read from
+export { openSplitLayout, LAYOUT_FOLDERS } from "./layout.js";
 export type { SplitLayout, OpenLayoutOptions } from "./layout.js";
-export {
-  listNiftiFiles,
-  niftiId,
-  NIFTI_SUFFIXES,
-  sortIds,
-  compareIds,
-  assertSameIds,
-  describeIdsDifference,
-  parseGroupKey,
-  groupH5Keys,
-} from "./layout-ids.js";
-export type { NiftiEntry, NamedIds, IdsDifference } from "./layout-ids.js";
-export { createNiftiLoader, createH5Loader, concatLoaders } from "./file-loaders.js";
 export type { FormatFileLoader } from "./file-loaders.js";
-
-// Pipeline building blocks
-export { orderedMap } from "./pipeline/ordered-map.js";
-export type { OrderedMapOptions } from "./pipeline/ordered-map.js";
-export { WorkerPool } from "./pipeline/worker-pool.js";
-export type { WorkerPoolOptions } from "./pipeline/worker-pool.js";
-export { LruCache } from "./pipeline/lru-cache.js";
-export { shuffleBufferOrder } from "./pipeline/shuffle-buffer.js";
-export { prepareVolume } from "./pipeline/prepare-volume.js";
-export type { VolumeTask, VolumeKind, PreparedVolume } from "./pipeline/prepare-volume.js";
 
 // Pre-flight check (CLI `check`)
 export { checkDataset } from "./check.js";
-export type { CheckReport, CheckOptions, CheckProblem } from "./check.js";
+export type { CheckReport, CheckOptions, CheckProblem, CheckProgress } from "./check.js";
+
+// Export to .npy + manifest.json (CLI `export`)
+export { exportSamples, MANIFEST_FILE } from "./export.js";
+export type { ExportManifest, ExportOptions, SampleSource, ManifestFiles } from "./export.js";
+export { encodeNpy, writeNpy } from "./export-npy.js";
+
+// PNG previews (CLI `preview`)
+export { renderPreview, writePreview, encodePng } from "./preview.js";
+export type { PreviewOptions } from "./preview.js";
+export type { RgbaImage } from "./preview-montage.js";
