@@ -32,6 +32,12 @@ const SHAPES: number[][] = [
   [3, 5, 1, 7, 2],
   [1, 1, 1],
   [33, 17, 19],
+  // Inner axis longer than 64 (walked in blocks of 16, the last one partial).
+  [5, 3, 70],
+  // Inner axis before short trailing axes (z of [x, y, z, c]), blocked.
+  [9, 2, 70, 3],
+  // No axis but the first of length >= 16: the second axis is the inner one.
+  [20, 3, 2, 2],
 ];
 
 type Ctor =
@@ -115,6 +121,23 @@ describe("columnMajorToRowMajor", () => {
     const src = Int16Array.from(values(37 * 5 * 40));
     const expected = naive(src, shape).map((v) => Math.fround(v * 0.25 + 3));
     expect(Array.from(columnMajorToRowMajor(src, shape, { slope: 0.25, inter: 3 }))).toEqual(expected);
+  });
+
+  it("columnMajorToRowMajor(Float64Array, [9, 2, 70, 3], { slope: -0.5, inter: 1 }) scales the blocked path", () => {
+    const shape = [9, 2, 70, 3];
+    const src = Float64Array.from(values(9 * 2 * 70 * 3));
+    const expected = naive(src, shape).map((v) => Math.fround(v * -0.5 + 1));
+    expect(Array.from(columnMajorToRowMajor(src, shape, { slope: -0.5, inter: 1 }))).toEqual(expected);
+  });
+
+  it("columnMajorToRowMajor(Node Buffer, [7, 5, 20]) reads the Uint8Array subclass", () => {
+    const src = Buffer.from(values(7 * 5 * 20));
+    expect(Array.from(columnMajorToRowMajor(src, [7, 5, 20]))).toEqual(naive(src, [7, 5, 20]));
+  });
+
+  it("columnMajorToRowMajor(Float64Array [-0], [2, 2]) keeps the sign of zero", () => {
+    const out = columnMajorToRowMajor(Float64Array.of(-0, 1, 2, 3), [2, 2]);
+    expect(Object.is(out[0], -0)).toBe(true);
   });
 
   it("columnMajorToRowMajor(x, [2, 2], { slope: 0, inter: 7 }) applies slope 0 as asked", () => {

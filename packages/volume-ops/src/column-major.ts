@@ -14,8 +14,14 @@ export interface ColumnMajorToRowMajorOptions {
   out?: Float32Array;
 }
 
-/** Edge of the square tiles of the blocked transpose (elements). */
-const BLOCK = 16;
+/** The inner axis is the last one at least this long (shorter ones, e.g. channels, loop outside). */
+const MIN_INNER = 16;
+/**
+ * An inner axis longer than `MAX_UNTILED` is walked in blocks of `INNER_BLOCK` (on 256^3 each
+ * pass over the first axis then reads 16 source lines, not 256).
+ */
+const MAX_UNTILED = 64;
+const INNER_BLOCK = 16;
 
 /**
  * Reorder a column-major buffer (Fortran order, first axis fastest: how NIfTI stores voxels)
@@ -25,9 +31,13 @@ const BLOCK = 16;
  * converted to float32 (`BigInt64Array` is not accepted: convert to numbers first).
  * With `slope` each value becomes `v * slope + inter` (computed in float64, stored as float32).
  *
- * Axes of length 1 are dropped (they change neither order); with two or more axes left, the
- * first and last axes are transposed in 16x16 tiles for every index of the middle axes, which
- * keeps both the reads and the writes within a few cache lines.
+ * This is a full reversal of the axes. Axes of length 1 are dropped (they change neither
+ * order). The innermost loop runs along the last axis of length >= 16 (`z` of `[x, y, z, 3]`):
+ * contiguous-ish writes, one source cache line per step; the first axis loops just outside
+ * it, so consecutive inner loops read neighbouring elements of the same lines; the other axes
+ * (`y`, then the channel) loop outermost. An inner axis longer than 64 is walked in blocks
+ * of 16 to keep the lines it reads in cache. The inner loops have one copy per common source
+ * type (uint8, int16, float32, float64) so that V8 compiles each for one array type.
  *
  * Throws `SHAPE` when `shape` holds a negative or non-integer length or its size differs from
  * `source.length`, `INVALID_ARGUMENT` when `out` has the wrong length.
@@ -58,14 +68,12 @@ export function columnMajorToRowMajor(
     );
   }
   const out = given ?? new Float32Array(size);
-  const scaled = slope !== undefined;
-  const a = slope ?? 1;
   const dims = shape.filter((d) => d !== 1);
   if (size === 0) return out;
 
   if (dims.length <= 1) {
-    if (scaled) {
-      for (let i = 0; i < size; i++) out[i] = (source[i] as number) * a + inter;
+    if (slope !== undefined) {
+      for (let i = 0; i < size; i++) out[i] = (source[i] as number) * slope + inter;
     } else if (ArrayBuffer.isView(source)) {
       out.set(source as unknown as ArrayLike<number>);
     } else {
@@ -73,67 +81,157 @@ export function columnMajorToRowMajor(
     }
     return out;
   }
+  reverseAxes(source, out, dims, slope === undefined ? panelFor(source) : scaledPanel(slope, inter));
+  return out;
+}
 
+/**
+ * Copy one panel: for `x` in `[0, first)` and `j` in `[0, inner)`,
+ * `out[dstBase + x * dstFirst + j * dstInner] = src[srcBase + x + j * srcInner]`,
+ * `j` innermost, walked in blocks of `block`.
+ */
+type Panel = (
+  src: ArrayLike<number>,
+  out: Float32Array,
+  srcBase: number,
+  dstBase: number,
+  first: number,
+  dstFirst: number,
+  inner: number,
+  srcInner: number,
+  dstInner: number,
+  block: number,
+) => void;
+
+/**
+ * The full axis reversal of `dims` (two or more axes, none of length 1) from `src` into `out`:
+ * one panel (first axis x inner axis) for every index of the other axes, which an odometer
+ * walks with the second axis fastest.
+ */
+function reverseAxes(src: ArrayLike<number>, out: Float32Array, dims: number[], panel: Panel): void {
   const n = dims.length;
+  // Column-major (source) and row-major (output) strides.
+  const colStride: number[] = [];
+  const rowStride: number[] = [];
+  for (let a = 0, s = 1; a < n; s *= dims[a] as number, a++) colStride.push(s);
+  for (let a = n - 1, s = 1; a >= 0; s *= dims[a] as number, a--) rowStride[a] = s;
+
+  let k = n - 1;
+  while (k > 1 && (dims[k] as number) < MIN_INNER) k--;
   const first = dims[0] as number;
-  const last = dims[n - 1] as number;
-  // Stride of the last axis in the source (column-major) and of the first axis in the output.
-  const srcLastStride = size / last;
-  const dstFirstStride = size / first;
-  const mid = dims.slice(1, n - 1);
-  // Column-major strides of the middle axes in the source, row-major strides in the output.
-  const srcMid: number[] = [];
-  const dstMid: number[] = [];
-  {
-    let s = first;
-    for (const d of mid) {
-      srcMid.push(s);
-      s *= d;
-    }
-    let t = last;
-    for (let k = mid.length - 1; k >= 0; k--) {
-      dstMid[k] = t;
-      t *= mid[k] as number;
-    }
-  }
-  const index = new Array<number>(mid.length).fill(0);
-  const midCount = size / (first * last);
+  const inner = dims[k] as number;
+  const block = inner > MAX_UNTILED ? INNER_BLOCK : inner;
+  const outer: number[] = [];
+  for (let a = 1; a < n; a++) if (a !== k) outer.push(a);
+
+  const index = new Array<number>(outer.length).fill(0);
+  const panels = out.length / (first * inner);
+  const dstFirst = rowStride[0] as number;
+  const srcInner = colStride[k] as number;
+  const dstInner = rowStride[k] as number;
   let srcBase = 0;
   let dstBase = 0;
-  for (let m = 0; m < midCount; m++) {
-    // Transpose the [first, last] plane at (srcBase, dstBase) tile by tile.
-    for (let i0 = 0; i0 < first; i0 += BLOCK) {
-      const i1 = Math.min(i0 + BLOCK, first);
-      for (let k0 = 0; k0 < last; k0 += BLOCK) {
-        const k1 = Math.min(k0 + BLOCK, last);
-        for (let i = i0; i < i1; i++) {
-          const dstRow = dstBase + i * dstFirstStride;
-          let s = srcBase + i + k0 * srcLastStride;
-          if (scaled) {
-            for (let k = k0; k < k1; k++, s += srcLastStride) {
-              out[dstRow + k] = (source[s] as number) * a + inter;
-            }
-          } else {
-            for (let k = k0; k < k1; k++, s += srcLastStride) out[dstRow + k] = source[s] as number;
-          }
-        }
-      }
-    }
-    // Advance the middle multi-index (the last middle axis fastest, like the output).
-    for (let k = mid.length - 1; k >= 0; k--) {
-      const next = (index[k] as number) + 1;
-      const sStride = srcMid[k] as number;
-      const dStride = dstMid[k] as number;
-      if (next < (mid[k] as number)) {
-        index[k] = next;
-        srcBase += sStride;
-        dstBase += dStride;
+  for (let m = 0; m < panels; m++) {
+    panel(src, out, srcBase, dstBase, first, dstFirst, inner, srcInner, dstInner, block);
+    // Advance the outer multi-index (its first axis fastest).
+    for (let t = 0; t < outer.length; t++) {
+      const a = outer[t] as number;
+      const next = (index[t] as number) + 1;
+      if (next < (dims[a] as number)) {
+        index[t] = next;
+        srcBase += colStride[a] as number;
+        dstBase += rowStride[a] as number;
         break;
       }
-      srcBase -= (index[k] as number) * sStride;
-      dstBase -= (index[k] as number) * dStride;
-      index[k] = 0;
+      srcBase -= (index[t] as number) * (colStride[a] as number);
+      dstBase -= (index[t] as number) * (rowStride[a] as number);
+      index[t] = 0;
     }
   }
-  return out;
+}
+
+// One copy of the panel loop per common source type: V8 keeps type feedback per function
+// literal, so a single loop fed uint8, int16, float32 and float64 arrays (and more) turns
+// megamorphic and runs about 3x slower. The copies are identical but for the `src` type.
+
+const panelUint8: Panel = (src, out, srcBase, dstBase, first, dstFirst, inner, srcInner, dstInner, block) => {
+  const u8 = src as Uint8Array;
+  for (let j0 = 0; j0 < inner; j0 += block) {
+    const j1 = Math.min(j0 + block, inner);
+    for (let x = 0; x < first; x++) {
+      let s = srcBase + x + j0 * srcInner;
+      let o = dstBase + x * dstFirst + j0 * dstInner;
+      for (let j = j0; j < j1; j++, s += srcInner, o += dstInner) out[o] = u8[s] as number;
+    }
+  }
+};
+
+const panelInt16: Panel = (src, out, srcBase, dstBase, first, dstFirst, inner, srcInner, dstInner, block) => {
+  const i16 = src as Int16Array;
+  for (let j0 = 0; j0 < inner; j0 += block) {
+    const j1 = Math.min(j0 + block, inner);
+    for (let x = 0; x < first; x++) {
+      let s = srcBase + x + j0 * srcInner;
+      let o = dstBase + x * dstFirst + j0 * dstInner;
+      for (let j = j0; j < j1; j++, s += srcInner, o += dstInner) out[o] = i16[s] as number;
+    }
+  }
+};
+
+const panelFloat32: Panel = (src, out, srcBase, dstBase, first, dstFirst, inner, srcInner, dstInner, block) => {
+  const f32 = src as Float32Array;
+  for (let j0 = 0; j0 < inner; j0 += block) {
+    const j1 = Math.min(j0 + block, inner);
+    for (let x = 0; x < first; x++) {
+      let s = srcBase + x + j0 * srcInner;
+      let o = dstBase + x * dstFirst + j0 * dstInner;
+      for (let j = j0; j < j1; j++, s += srcInner, o += dstInner) out[o] = f32[s] as number;
+    }
+  }
+};
+
+const panelFloat64: Panel = (src, out, srcBase, dstBase, first, dstFirst, inner, srcInner, dstInner, block) => {
+  const f64 = src as Float64Array;
+  for (let j0 = 0; j0 < inner; j0 += block) {
+    const j1 = Math.min(j0 + block, inner);
+    for (let x = 0; x < first; x++) {
+      let s = srcBase + x + j0 * srcInner;
+      let o = dstBase + x * dstFirst + j0 * dstInner;
+      for (let j = j0; j < j1; j++, s += srcInner, o += dstInner) out[o] = f64[s] as number;
+    }
+  }
+};
+
+/** Any other source (int8, uint16, int32, uint32, clamped, plain arrays). */
+const panelAny: Panel = (src, out, srcBase, dstBase, first, dstFirst, inner, srcInner, dstInner, block) => {
+  for (let j0 = 0; j0 < inner; j0 += block) {
+    const j1 = Math.min(j0 + block, inner);
+    for (let x = 0; x < first; x++) {
+      let s = srcBase + x + j0 * srcInner;
+      let o = dstBase + x * dstFirst + j0 * dstInner;
+      for (let j = j0; j < j1; j++, s += srcInner, o += dstInner) out[o] = src[s] as number;
+    }
+  }
+};
+
+function panelFor(source: ArrayLike<number>): Panel {
+  if (source instanceof Float64Array) return panelFloat64;
+  if (source instanceof Float32Array) return panelFloat32;
+  if (source instanceof Uint8Array) return panelUint8;
+  if (source instanceof Int16Array) return panelInt16;
+  return panelAny;
+}
+
+/** The panel loop with `v * slope + inter` (rare: NIfTI scaling; any source type). */
+function scaledPanel(slope: number, inter: number): Panel {
+  return (src, out, srcBase, dstBase, first, dstFirst, inner, srcInner, dstInner, block) => {
+    for (let j0 = 0; j0 < inner; j0 += block) {
+      const j1 = Math.min(j0 + block, inner);
+      for (let x = 0; x < first; x++) {
+        let s = srcBase + x + j0 * srcInner;
+        let o = dstBase + x * dstFirst + j0 * dstInner;
+        for (let j = j0; j < j1; j++, s += srcInner, o += dstInner) out[o] = (src[s] as number) * slope + inter;
+      }
+    }
+  };
 }
