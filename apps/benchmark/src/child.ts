@@ -1,0 +1,154 @@
+// Loader measurements that run in a child process each (`node dist/main.js --child <json>`),
+// so every configuration starts cold and its peak RSS (`process.resourceUsage().maxRSS`)
+// belongs to it alone.
+import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createDataLoader } from "deepreg-loader";
+import type { DataLoader, DatasetConfig, LoaderStats } from "deepreg-loader";
+
+export type ChildCase =
+  /** `reps` cold epochs, each with a fresh loader (epoch `rep`), `epochs` epochs per loader. */
+  | { kind: "epoch"; dataset: DatasetConfig; workers: number; cacheBytes: number; reps: number; epochs?: number }
+  /** One loader with a cache: epoch 0 cold, then `reps` warm epochs. */
+  | { kind: "warm"; dataset: DatasetConfig; workers: number; cacheBytes: number; reps: number }
+  /** `reps` fresh loaders: time to the first batch of 1 sample. */
+  | { kind: "ttfb"; dataset: DatasetConfig; workers: number; reps: number };
+
+export interface ChildResult {
+  /** Seconds per epoch (epoch: one per rep; warm: the warm epochs), or to the first batch (ttfb). */
+  seconds: number[];
+  /** warm: seconds of the cold epoch 0. */
+  coldSeconds?: number;
+  /** Seconds to create each loader (list and match files, read label headers). */
+  openSeconds: number[];
+  /** Samples of one epoch. */
+  samples: number;
+  /** Bytes of float32 volumes of one epoch's samples. */
+  bytes: number;
+  /** Peak resident set size of the child, bytes. */
+  maxRssBytes: number;
+  stats: LoaderStats;
+}
+
+interface EpochRun {
+  seconds: number;
+  samples: number;
+  bytes: number;
+}
+
+async function open(c: ChildCase, cacheBytes: number): Promise<{ loader: DataLoader; seconds: number }> {
+  const start = performance.now();
+  const loader = await createDataLoader(c.dataset, "train", { seed: 1, workers: c.workers, cacheBytes });
+  if (loader === null) throw new Error("the benchmark dataset has no train split");
+  return { loader, seconds: (performance.now() - start) / 1000 };
+}
+
+async function epoch(loader: DataLoader, index: number): Promise<EpochRun> {
+  let samples = 0;
+  let bytes = 0;
+  const start = performance.now();
+  for await (const s of loader.samples({ epoch: index })) {
+    samples++;
+    for (const v of [s.movingImage, s.fixedImage, s.movingLabel, s.fixedLabel]) if (v) bytes += v.data.byteLength;
+  }
+  return { seconds: (performance.now() - start) / 1000, samples, bytes };
+}
+
+/**
+ * Peak RSS of this process in bytes. On Linux from `VmHWM` in /proc/self/status: the
+ * high-water mark of this process's own memory. `process.resourceUsage().maxRSS` is not used
+ * there because Linux carries it over from the parent across fork + exec, so every child of a
+ * large parent would report at least the parent's size.
+ */
+export function peakRssBytes(): number {
+  try {
+    const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync("/proc/self/status", "utf8"));
+    if (match) return Number(match[1]) * 1024;
+  } catch {
+    // Not Linux: fall through.
+  }
+  return process.resourceUsage().maxRSS * 1024;
+}
+
+/** Runs one case in this process and returns its result. */
+export async function runCase(c: ChildCase): Promise<ChildResult> {
+  const seconds: number[] = [];
+  const openSeconds: number[] = [];
+  let last: EpochRun = { seconds: 0, samples: 0, bytes: 0 };
+  let coldSeconds: number | undefined;
+  let stats: LoaderStats | undefined;
+  if (c.kind === "warm") {
+    const { loader, seconds: s } = await open(c, c.cacheBytes);
+    openSeconds.push(s);
+    try {
+      last = await epoch(loader, 0);
+      coldSeconds = last.seconds;
+      for (let rep = 1; rep <= c.reps; rep++) seconds.push((await epoch(loader, rep)).seconds);
+      stats = loader.stats();
+    } finally {
+      await loader.close();
+    }
+  } else {
+    for (let rep = 0; rep < c.reps; rep++) {
+      const { loader, seconds: s } = await open(c, c.kind === "epoch" ? c.cacheBytes : 0);
+      openSeconds.push(s);
+      try {
+        if (c.kind === "epoch") {
+          const epochs = c.epochs ?? 1;
+          for (let e = 0; e < epochs; e++) {
+            last = await epoch(loader, rep * epochs + e);
+            seconds.push(last.seconds);
+          }
+        } else {
+          const start = performance.now();
+          const batches = loader.batches({ batchSize: 1, training: true, epochs: 1 });
+          const first = await batches.next();
+          seconds.push((performance.now() - start) / 1000);
+          await batches.return(undefined);
+          if (first.done) throw new Error("the epoch has no batch");
+        }
+        stats = loader.stats();
+      } finally {
+        await loader.close();
+      }
+    }
+  }
+  return {
+    seconds,
+    ...(coldSeconds === undefined ? {} : { coldSeconds }),
+    openSeconds,
+    samples: last.samples,
+    bytes: last.bytes,
+    maxRssBytes: peakRssBytes(),
+    stats: stats!,
+  };
+}
+
+/** Child entry: runs the case given as JSON and prints the result as the last stdout line. */
+export async function childMain(json: string): Promise<void> {
+  const result = await runCase(JSON.parse(json) as ChildCase);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+/** Runs `c` in a fresh Node process (this script with `--child`) and returns its result. */
+export function spawnCase(script: string, c: ChildCase): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [script, "--child", JSON.stringify(c)],
+      { maxBuffer: 1 << 24, env: process.env },
+      (error, stdout, stderr) => {
+        if (error) {
+          reject(new Error(`benchmark child (${c.kind}, workers ${c.workers}) failed: ${stderr.trim() || error.message}`));
+          return;
+        }
+        const line = stdout.trim().split("\n").at(-1) ?? "";
+        try {
+          resolve(JSON.parse(line) as ChildResult);
+        } catch {
+          reject(new Error(`benchmark child (${c.kind}) printed no result: ${stdout.slice(-500)}`));
+        }
+      },
+    );
+  });
+}

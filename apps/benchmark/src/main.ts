@@ -1,0 +1,340 @@
+// `pnpm bench`: measures the loader against its floors on the DeepReg test data and a large
+// synthetic set, checks the performance targets, prints a table and writes bench-results.json.
+import { writeFile } from "node:fs/promises";
+import { cpus, loadavg, platform, release, totalmem } from "node:os";
+import { join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import type { ChildCase, ChildResult } from "./child.js";
+import { childMain, spawnCase } from "./child.js";
+import { inflateFloor, readOnly, reorderThroughput, resizeThroughput } from "./floors.js";
+import type { Timing } from "./floors.js";
+import { ensureLargeSet } from "./generate.js";
+import type { Shape3 } from "./generate.js";
+import { formatBytes, formatSeconds, median, megabytesPerSecond, ratio, target } from "./stats.js";
+import type { Target } from "./stats.js";
+import { deepregWorkloads, largeWorkloads, locateDeepReg } from "./workloads.js";
+import type { Workload } from "./workloads.js";
+
+const USAGE = `Usage: pnpm bench [-- --pairs N] [--shape AxBxC] [--reps N] [--quick] [--no-deepreg] [--out FILE]
+
+  --pairs N       pairs of the large synthetic set (default 16)
+  --shape AxBxC   image shape of the large set (default 192x192x160)
+  --reps N        repetitions per measurement, the median is reported (default 3)
+  --quick         smoke run: 4 pairs of 64x64x48, 1 repetition
+  --no-deepreg    skip the DeepReg test data even when present
+  --out FILE      where to write the JSON results (default bench-results.json at the repo root)`;
+
+const SCRIPT = fileURLToPath(import.meta.url);
+/** The repository root (this file is apps/benchmark/dist/main.js once built). */
+const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+const USER_CWD = process.env.INIT_CWD ?? process.cwd();
+
+/** `path` relative to where the user ran the command, unless that climbs out of it. */
+function shown(path: string): string {
+  const rel = relative(USER_CWD, path);
+  return rel === "" || rel.startsWith("..") ? path : rel;
+}
+
+/** One line of the results table. */
+interface Row {
+  measure: string;
+  workload: string;
+  /** Repetitions the median is taken over. */
+  n: number;
+  /** Median seconds. */
+  seconds: number;
+  /** Throughput in MB/s of output, when it applies. */
+  mbPerSecond?: number;
+  /** Samples per second, when it applies. */
+  samplesPerSecond?: number;
+  /** Peak RSS of the child process, bytes. */
+  peakRss?: number;
+  note?: string;
+}
+
+interface Options {
+  pairs: number;
+  shape: Shape3;
+  reps: number;
+  quick: boolean;
+  deepreg: boolean;
+  out: string;
+}
+
+function parseOptions(argv: string[]): Options | undefined {
+  const { values } = parseArgs({
+    args: argv.filter((a) => a !== "--"),
+    options: {
+      pairs: { type: "string" },
+      shape: { type: "string" },
+      reps: { type: "string" },
+      quick: { type: "boolean", default: false },
+      "no-deepreg": { type: "boolean", default: false },
+      out: { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return undefined;
+  }
+  const quick = values.quick ?? false;
+  const int = (name: string, text: string | undefined, fallback: number, min: number): number => {
+    if (text === undefined) return fallback;
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}, found ${JSON.stringify(text)}`);
+    return n;
+  };
+  const shapeText = values.shape ?? (quick ? "64x64x48" : "192x192x160");
+  const shape = shapeText.split("x").map(Number);
+  if (shape.length !== 3 || shape.some((d) => !Number.isInteger(d) || d < 2)) {
+    throw new Error(`--shape must look like 192x192x160, found ${JSON.stringify(shapeText)}`);
+  }
+  return {
+    pairs: int("pairs", values.pairs, quick ? 4 : 16, 2),
+    shape: shape as Shape3,
+    reps: int("reps", values.reps, quick ? 1 : 3, 1),
+    quick,
+    deepreg: !(values["no-deepreg"] ?? false),
+    out: resolve(USER_CWD, values.out ?? join(REPO_ROOT, "bench-results.json")),
+  };
+}
+
+const COLUMNS = [
+  ["measure", 38],
+  ["workload", 15],
+  ["n", 3],
+  ["median", 10],
+  ["MB/s", 8],
+  ["samples/s", 10],
+  ["peak RSS", 11],
+] as const;
+
+function cells(values: string[]): string {
+  return values.map((v, i) => (i < 2 ? v.padEnd(COLUMNS[i]![1]) : v.padStart(COLUMNS[i]![1]))).join("  ");
+}
+
+function printRow(row: Row): void {
+  const line = cells([
+    row.measure,
+    row.workload,
+    String(row.n),
+    formatSeconds(row.seconds),
+    row.mbPerSecond === undefined ? "" : row.mbPerSecond.toFixed(0),
+    row.samplesPerSecond === undefined ? "" : row.samplesPerSecond.toFixed(1),
+    row.peakRss === undefined ? "" : formatBytes(row.peakRss),
+  ]);
+  console.log(row.note ? `${line}  ${row.note}` : line);
+}
+
+function timingRow(measure: string, workload: string, t: Timing, note?: string): Row {
+  const seconds = median(t.seconds);
+  return { measure, workload, n: t.seconds.length, seconds, mbPerSecond: megabytesPerSecond(t.bytes, seconds), ...(note ? { note } : {}) };
+}
+
+function epochRow(measure: string, workload: string, r: ChildResult, seconds = r.seconds, note?: string): Row {
+  const s = median(seconds);
+  return {
+    measure,
+    workload,
+    n: seconds.length,
+    seconds: s,
+    mbPerSecond: megabytesPerSecond(r.bytes, s),
+    samplesPerSecond: ratio(r.samples, s),
+    peakRss: r.maxRssBytes,
+    ...(note ? { note } : {}),
+  };
+}
+
+function machine(): Record<string, unknown> {
+  const list = cpus();
+  return {
+    os: `${platform()} ${release()}`,
+    cpuModel: list[0]?.model ?? "unknown",
+    cpuCount: list.length,
+    totalMemoryBytes: totalmem(),
+    node: process.version,
+    loadAverage: loadavg(),
+  };
+}
+
+function totalInflated(rows: Row[], workload: string): number | undefined {
+  const floor = rows.find((r) => r.workload === workload && r.measure.startsWith("inflate only"));
+  return floor ? (floor.mbPerSecond! * 1e6 * floor.seconds) : undefined;
+}
+
+async function run(options: Options): Promise<void> {
+  const started = performance.now();
+  const rows: Row[] = [];
+  const children: Record<string, ChildResult> = {};
+  const add = (row: Row): Row => {
+    rows.push(row);
+    printRow(row);
+    return row;
+  };
+  const child = async (name: string, c: ChildCase): Promise<ChildResult> => {
+    const result = await spawnCase(SCRIPT, c);
+    children[name] = result;
+    return result;
+  };
+
+  const info = machine();
+  console.log(
+    `deepreg-loader benchmark: ${info.cpuCount} x ${info.cpuModel}, ${formatBytes(info.totalMemoryBytes as number)}, node ${info.node}, load ${(info.loadAverage as number[]).map((l) => l.toFixed(1)).join(" ")}`,
+  );
+  const cacheDir = join(REPO_ROOT, ".cache", "bench-data");
+  const genStart = performance.now();
+  const set = await ensureLargeSet(cacheDir, { pairs: options.pairs, shape: options.shape }, (m) => console.log(m));
+  console.log(
+    `large set: ${set.pairs} pairs of ${set.shape.join("x")} int16 images + 3-channel uint8 labels (.nii.gz and gzip H5), ` +
+      `${set.reused ? "reused" : `generated in ${((performance.now() - genStart) / 1000).toFixed(1)} s`}: ${shown(set.root)}`,
+  );
+  const deepregRoot = options.deepreg ? locateDeepReg(REPO_ROOT) : undefined;
+  console.log(deepregRoot ? `DeepReg data: ${deepregRoot}` : "DeepReg data: not found (set DEEPREG_DATA), its rows are skipped");
+  const large = await largeWorkloads(set);
+  const deepreg = deepregRoot ? await deepregWorkloads(deepregRoot) : undefined;
+  const R = options.reps;
+  console.log(`every row is the median of n repetitions; epochs stream loader.samples() at the native shapes (resize is the identity)\n`);
+  console.log(cells(COLUMNS.map(([name]) => name)));
+  console.log("-".repeat(COLUMNS.reduce((a, [, w]) => a + w + 2, 0)));
+
+  // Floors and cold epochs at 0, 1, 2 workers.
+  const cold: Record<string, Record<number, ChildResult>> = {};
+  const workloads: Workload[] = [...(deepreg ? [deepreg.nifti, deepreg.h5] : []), large.nifti, large.h5];
+  for (const w of workloads) {
+    if (w.format === "nifti") add(timingRow("inflate only (gunzipSync, 1 thread)", w.name, await inflateFloor(w, R)));
+    add(timingRow(w.format === "nifti" ? "read only (readNifti)" : "read only (openH5 + read)", w.name, await readOnly(w, R)));
+    cold[w.name] = {};
+    for (const workers of [0, 1, 2]) {
+      const r = await child(`${w.name}-cold-w${workers}`, { kind: "epoch", dataset: w.dataset, workers, cacheBytes: 0, reps: R });
+      cold[w.name]![workers] = r;
+      add(epochRow(`cold epoch, workers ${workers}`, w.name, r, r.seconds, `open ${formatSeconds(median(r.openSeconds))}`));
+    }
+  }
+
+  // Warm (cached) epoch: the DeepReg set fits a cache; the large one only with --quick-sized data.
+  const warmWorkload = deepreg?.nifti ?? large.nifti;
+  const inflated = totalInflated(rows, warmWorkload.name) ?? 2 ** 30;
+  const warmBudget = Math.ceil(inflated * 4 * 1.25);
+  const warm = await child("warm", { kind: "warm", dataset: warmWorkload.dataset, workers: 0, cacheBytes: warmBudget, reps: R });
+  add(epochRow("cold epoch 0 (cache on)", warmWorkload.name, warm, [warm.coldSeconds!]));
+  add(
+    epochRow("warm epoch (cache on)", warmWorkload.name, warm, warm.seconds, `cache ${formatBytes(warm.stats.cacheBytes)}, ${warm.stats.cacheEvictions} evictions`),
+  );
+
+  // Peak RSS: cache off at 1x and 3x the data; cache on under a budget.
+  const off1x = await child("rss-1x", { kind: "epoch", dataset: large.nifti.dataset, workers: 2, cacheBytes: 0, reps: 1 });
+  add(epochRow("1 epoch, workers 2 (1x data)", large.nifti.name, off1x));
+  const off3x = await child("rss-3x", { kind: "epoch", dataset: large.nifti3x.dataset, workers: 2, cacheBytes: 0, reps: 1 });
+  add(epochRow("1 epoch, workers 2 (3x data)", large.nifti3x.name, off3x));
+  const budget = Math.min(512 * 2 ** 20, Math.max(16 * 2 ** 20, Math.floor(off1x.bytes / 4)));
+  const on = await child("rss-cache-on", { kind: "epoch", dataset: large.nifti.dataset, workers: 2, cacheBytes: budget, reps: 1, epochs: 2 });
+  add(epochRow(`2 epochs, workers 2, cache ${formatBytes(budget)}`, large.nifti.name, on, on.seconds, `cache holds ${formatBytes(on.stats.cacheBytes)}`));
+
+  // Time to first batch vs one sample.
+  const oneSample = ratio(median(cold[large.nifti.name]![0]!.seconds), cold[large.nifti.name]![0]!.samples);
+  add({ measure: "one sample (cold epoch w0 / samples)", workload: large.nifti.name, n: R, seconds: oneSample });
+  const ttfb: Record<number, ChildResult> = {};
+  for (const workers of [0, 2]) {
+    const r = await child(`ttfb-w${workers}`, { kind: "ttfb", dataset: large.nifti.dataset, workers, reps: R });
+    ttfb[workers] = r;
+    add({ measure: `time to first batch (1), workers ${workers}`, workload: large.nifti.name, n: r.seconds.length, seconds: median(r.seconds), peakRss: r.maxRssBytes });
+  }
+
+  // Per-volume passes.
+  const image = large.nifti.files[0]!;
+  const to = large.nifti.movingShape.map((d) => Math.max(1, Math.round(d * 0.75))) as Shape3;
+  const rz = await resizeThroughput(image, to, Math.max(3, R));
+  add(timingRow(`resize ${rz.from.join("x")} -> ${to.join("x")}`, large.nifti.name, rz, "MB/s of float32 input"));
+  const ro = await reorderThroughput(image, Math.max(3, R));
+  add(timingRow(`reorder F->C ${ro.dtype} ${ro.shape.join("x")}`, large.nifti.name, ro, "MB/s of float32 output"));
+
+  // Targets, each a ratio measured in this run.
+  const floorWorkload = deepreg?.nifti ?? large.nifti;
+  const floorRow = rows.find((r) => r.workload === floorWorkload.name && r.measure.startsWith("inflate only"))!;
+  const targets: Target[] = [
+    target(
+      "cold epoch w0 within 1.6x of the inflate floor",
+      `cold epoch w0 / inflate only (${floorWorkload.name})`,
+      ratio(median(cold[floorWorkload.name]![0]!.seconds), floorRow.seconds),
+      "<=",
+      1.6,
+    ),
+    target(
+      "workers 2 >= 1.6x faster than workers 0",
+      `cold epoch w0 / w2 (${large.nifti.name})`,
+      ratio(median(cold[large.nifti.name]![0]!.seconds), median(cold[large.nifti.name]![2]!.seconds)),
+      ">=",
+      1.6,
+    ),
+    target(
+      "warm epoch >= 10x faster than cold",
+      `cold epoch 0 / warm epoch (${warmWorkload.name})`,
+      ratio(warm.coldSeconds!, median(warm.seconds)),
+      ">=",
+      10,
+    ),
+    target(
+      "peak RSS, cache off, independent of data size",
+      `peak RSS 3x data / 1x data, w2 (${large.nifti.name})`,
+      ratio(off3x.maxRssBytes, off1x.maxRssBytes),
+      "<=",
+      1.1,
+    ),
+    target(
+      "peak RSS, cache on, bounded by the budget",
+      `(RSS cache on - RSS cache off) / budget ${formatBytes(budget)}`,
+      (on.maxRssBytes - off1x.maxRssBytes) / budget,
+      "<=",
+      1.1,
+    ),
+    target(
+      "time to first batch < 2x one sample",
+      `first batch w2 / one sample (${large.nifti.name})`,
+      ratio(median(ttfb[2]!.seconds), oneSample),
+      "<",
+      2,
+    ),
+  ];
+  console.log("\ntargets (ratios measured in this run)");
+  for (const t of targets) {
+    console.log(`  ${t.pass ? "PASS" : "MISS"}  ${t.name.padEnd(48)} ${t.measure.padEnd(58)} ${t.value.toFixed(2).padStart(7)} ${t.op} ${t.limit}`);
+  }
+  const passed = targets.filter((t) => t.pass).length;
+  console.log(`  ${passed}/${targets.length} targets met${options.quick ? " (quick run: small data, 1 repetition; numbers are indicative only)" : ""}`);
+
+  const results = {
+    date: new Date().toISOString(),
+    machine: info,
+    options: { ...options, out: undefined },
+    largeSet: { root: set.root, pairs: set.pairs, shape: set.shape },
+    deepregData: deepregRoot ?? null,
+    workloads: Object.fromEntries(
+      [...workloads, large.nifti3x].map((w) => [w.name, { format: w.format, pairs: w.pairs, files: w.files.length, movingShape: w.movingShape, fixedShape: w.fixedShape }]),
+    ),
+    rows,
+    targets,
+    children,
+    seconds: (performance.now() - started) / 1000,
+  };
+  await writeFile(options.out, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nwrote ${shown(options.out)} in ${results.seconds.toFixed(0)} s total`);
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const at = argv.indexOf("--child");
+  if (at >= 0) {
+    await childMain(argv[at + 1] ?? "{}");
+    return;
+  }
+  const options = parseOptions(argv);
+  if (options) await run(options);
+}
+
+main().catch((error: unknown) => {
+  const e = error as Error & { code?: string };
+  console.error(`benchmark failed: ${e.code ? `[${e.code}] ` : ""}${e.message}`);
+  process.exitCode = 1;
+});
