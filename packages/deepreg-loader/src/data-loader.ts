@@ -40,8 +40,9 @@ export interface ShardSpec {
   count: number;
   /**
    * Every rank gets `floor(n / count)` samples (the last `n % count` of the epoch's shuffled
-   * plan are dropped), so ranks run equal step counts. Default: `true` for `train`, `false`
-   * otherwise (every sample is seen exactly once over all ranks).
+   * plan are dropped), so ranks run equal step counts. Default for `samples()` and `plan()`:
+   * `true` for `train`, `false` otherwise (every sample is seen exactly once over all ranks);
+   * for `batches()`: its `training` flag (training ranks must run equal step counts).
    */
   evenDivisible?: boolean;
 }
@@ -114,8 +115,14 @@ export interface LoaderStats {
   cacheEntries: number;
   /** Volumes evicted to stay under `cacheBytes`. */
   cacheEvictions: number;
-  /** Worker threads alive now (0 when no iteration runs). */
+  /** Worker threads of the iterations running now (0 when no iteration runs). */
   activeWorkers: number;
+  /**
+   * Worker threads kept, idle, for the next iteration: an iteration that ran to its end hands its
+   * workers to the next one (no restart); a `break`, an error or `close()` terminates them.
+   * Idle workers never keep the process alive.
+   */
+  idleWorkers: number;
   /** `samples()` / `batches()` iterations running now. */
   activeStreams: number;
 }
@@ -140,12 +147,16 @@ export interface DataLoader extends AsyncDisposable {
   readonly seed: number;
   /** The opened files of the split (ids, groups, loaders). */
   readonly layout: SplitLayout;
-  /** Index vectors of this rank's stream for `epoch`, in stream order (no decoding). */
+  /** Index vectors of this rank's stream of `samples({ epoch })`, in stream order (no decoding). */
   plan(epoch?: number): number[][];
+  /** The samples of one epoch; each sample owns its arrays (writing into them changes nothing else). */
   samples(options?: SamplesOptions): AsyncGenerator<Sample, void, undefined>;
   batches(options: BatchesOptions): AsyncGenerator<Batch, void, undefined>;
   stats(): LoaderStats;
-  /** Stops running iterations (their workers terminate), closes files. Idempotent. */
+  /**
+   * Terminates every worker (running iterations fail with `CLOSED` at their next step), closes
+   * files, empties the cache. Idempotent; every call resolves once all of it is done.
+   */
   close(): Promise<void>;
 }
 
@@ -191,6 +202,8 @@ interface Settings {
   prefetch: number;
   cacheBytes: number;
   shard: Required<ShardSpec>;
+  /** `shard.evenDivisible` as given (batches() defaults it to `training`). */
+  evenDivisibleOption: boolean | undefined;
   labelSampling: LabelSampling;
   redraw: boolean;
   onWarning: WarningHandler;
@@ -231,6 +244,7 @@ function resolveOptions(split: Split, options: DataLoaderOptions): Settings {
     prefetch,
     cacheBytes,
     shard: { index: shard.index, count: shard.count, evenDivisible: shard.evenDivisible ?? split === "train" },
+    evenDivisibleOption: shard.evenDivisible,
     labelSampling,
     redraw: options.shuffle ?? split === "train",
     onWarning: options.onWarning ?? (() => undefined),
@@ -268,20 +282,36 @@ interface StreamEntry {
   last: boolean;
 }
 
+/** A preprocessed volume and whether anything else holds it (the cache, another pair). */
+interface HeldVolume {
+  volume: PreparedVolume;
+  shared: boolean;
+}
+
 /** The volumes of one pair, preprocessed. */
 interface PairVolumes {
-  movingImage: PreparedVolume;
-  fixedImage: PreparedVolume;
-  movingLabel: PreparedVolume | undefined;
-  fixedLabel: PreparedVolume | undefined;
+  movingImage: HeldVolume;
+  fixedImage: HeldVolume;
+  movingLabel: HeldVolume | undefined;
+  fixedLabel: HeldVolume | undefined;
 }
+
+/** A read of one volume: `shared` turns true when the cache or a second request also gets it. */
+interface VolumeRead {
+  promise: Promise<PreparedVolume>;
+  shared: boolean;
+}
+
+type Pool = WorkerPool<VolumeTask, PreparedVolume>;
 
 /** What one running iteration holds: its workers, reads in flight, pairs shared by its samples. */
 interface StreamContext {
-  pool: WorkerPool<VolumeTask, PreparedVolume> | null;
-  inflight: Map<string, Promise<PreparedVolume>>;
+  pool: Pool | null;
+  /** Set by `loader.close()`: the iteration fails with `CLOSED` at its next step. */
+  closed: boolean;
+  inflight: Map<string, VolumeRead>;
   /** Pairs loaded or loading, until their last sample of the stream took them. */
-  pairs: Map<string, { promise: Promise<PairVolumes>; taken: number }>;
+  pairs: Map<string, { promise: Promise<PairVolumes>; taken: number; uses: number }>;
   /** Samples of the stream (still to take) per pair. */
   uses: Map<string, number>;
 }
@@ -308,12 +338,16 @@ class DeepRegDataLoader implements DataLoader {
   readonly #fixedCounts: number[] | null;
   readonly #cache: LruCache<PreparedVolume> | null;
   readonly #contexts = new Set<StreamContext>();
+  /** Workers of an iteration that ran to its end, for the next one; terminated by `close()`. */
+  #idlePool: Pool | null = null;
   readonly #warned = new Set<string>();
   #decodes = 0;
   #decodedBytes = 0;
   #hits = 0;
   #misses = 0;
   #closed = false;
+  /** The one close in progress or done: every `close()` call resolves when it has finished. */
+  #closing: Promise<void> | null = null;
 
   constructor(
     config: DatasetConfig,
@@ -355,6 +389,11 @@ class DeepRegDataLoader implements DataLoader {
 
   plan(epoch = 0): number[][] {
     assertInteger("epoch", epoch, 0);
+    return this.#plan(epoch, this.#settings.shard.evenDivisible);
+  }
+
+  /** This rank's plan of `epoch`; `evenDivisible` drops the last `n % count` samples of the epoch. */
+  #plan(epoch: number, evenDivisible: boolean): number[][] {
     const { seed, redraw, labelSampling, shard } = this.#settings;
     const options = { seed, epoch: redraw ? epoch : 0 };
     const pairs =
@@ -365,7 +404,7 @@ class DeepRegDataLoader implements DataLoader {
           : groupedPlan(this.#groupSizes, { ...options, ...this.#sampling });
     const counts = this.#movingCounts === null ? null : pairs.map((p) => this.#labelCount(p));
     const expanded = expandLabels(pairs, counts, labelSampling, options);
-    return shard.count === 1 ? expanded : shardPlan(expanded, shard);
+    return shard.count === 1 ? expanded : shardPlan(expanded, { index: shard.index, count: shard.count, evenDivisible });
   }
 
   async *samples(options: SamplesOptions = {}): AsyncGenerator<Sample, void, undefined> {
@@ -378,16 +417,15 @@ class DeepRegDataLoader implements DataLoader {
     if (start > plan.length) throw invalid(`start ${start} is past the end of epoch ${epoch} (${plan.length} samples)`);
     const order = Array.from({ length: plan.length - start }, (_, i) => start + i);
     const ctx = this.#openContext();
+    let finished = false;
     try {
-      for await (const { sample } of this.#run(this.#segment(epoch, plan, order, ctx), ctx)) {
-        yield {
-          ...sample,
-          movingImage: copyVolume(sample.movingImage),
-          fixedImage: copyVolume(sample.fixedImage),
-        };
+      for await (const { sample } of this.#run(this.#segment(epoch, plan, order, ctx), ctx, true)) {
+        if (ctx.closed) throw this.#closedDuringIteration();
+        yield sample;
       }
+      finished = true;
     } finally {
-      await this.#closeContext(ctx);
+      await this.#closeContext(ctx, finished);
     }
   }
 
@@ -404,11 +442,13 @@ class DeepRegDataLoader implements DataLoader {
     assertInteger("startBatch", startBatch, 0);
     if (epochs !== undefined) assertInteger("epochs", epochs, 0);
     this.#assertOpen();
+    // Sharded training needs equal step counts on every rank; evaluation needs every sample once.
+    const evenDivisible = this.#settings.evenDivisibleOption ?? training;
     const ctx = this.#openContext();
     const self = this;
     function* entries(): Generator<StreamEntry, void, undefined> {
       for (let epoch = startEpoch; epochs === undefined || epoch < epochs; epoch++) {
-        const plan = self.plan(epoch);
+        const plan = self.#plan(epoch, evenDivisible);
         const n = plan.length;
         const numBatches = training ? Math.floor(n / batchSize) : Math.ceil(n / batchSize);
         if (numBatches === 0 && epochs === undefined) {
@@ -427,17 +467,20 @@ class DeepRegDataLoader implements DataLoader {
         yield* self.#segment(epoch, plan, order, ctx);
       }
     }
+    let finished = false;
     try {
       let pending: Sample[] = [];
-      for await (const { sample, entry } of this.#run(entries(), ctx)) {
+      for await (const { sample, entry } of this.#run(entries(), ctx, false)) {
+        if (ctx.closed) throw this.#closedDuringIteration();
         pending.push(sample);
         if (pending.length === batchSize || entry.last) {
           yield stackSamples(pending);
           pending = [];
         }
       }
+      finished = true;
     } finally {
-      await this.#closeContext(ctx);
+      await this.#closeContext(ctx, finished);
     }
   }
 
@@ -453,14 +496,22 @@ class DeepRegDataLoader implements DataLoader {
       cacheEntries: this.#cache?.size ?? 0,
       cacheEvictions: this.#cache?.evictions ?? 0,
       activeWorkers,
+      idleWorkers: this.#idlePool?.alive ?? 0,
       activeStreams: this.#contexts.size,
     };
   }
 
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
     this.#closed = true;
-    await Promise.allSettled([...this.#contexts].map((ctx) => this.#closeContext(ctx)));
+    for (const ctx of this.#contexts) ctx.closed = true;
+    const idle = this.#idlePool;
+    this.#idlePool = null;
+    await Promise.allSettled([...[...this.#contexts].map((ctx) => this.#closeContext(ctx, false)), idle?.close()]);
     this.#cache?.clear();
     await this.layout.close();
   }
@@ -473,24 +524,45 @@ class DeepRegDataLoader implements DataLoader {
     if (this.#closed) throw new DeepRegLoaderError("CLOSED", `the ${this.split} loader is closed`);
   }
 
+  #closedDuringIteration(): DeepRegLoaderError {
+    return new DeepRegLoaderError("CLOSED", `the ${this.split} loader was closed during the iteration`);
+  }
+
+  /** A new iteration's context: the idle workers of a finished iteration, or new ones. */
   #openContext(): StreamContext {
-    const pool =
-      this.#settings.workers > 0
-        ? new WorkerPool<VolumeTask, PreparedVolume>(WORKER_URL, {
-            size: this.#settings.workers,
-            describe: (task) => ({ label: describeSource(task), file: task.path }),
-          })
-        : null;
-    const ctx: StreamContext = { pool, inflight: new Map(), pairs: new Map(), uses: new Map() };
+    let pool: Pool | null = null;
+    if (this.#settings.workers > 0) {
+      pool = this.#idlePool;
+      this.#idlePool = null;
+      if (pool === null || pool.closed) {
+        pool = new WorkerPool<VolumeTask, PreparedVolume>(WORKER_URL, {
+          size: this.#settings.workers,
+          describe: (task) => ({ label: describeSource(task), file: task.path }),
+        });
+      }
+    }
+    const ctx: StreamContext = { pool, closed: false, inflight: new Map(), pairs: new Map(), uses: new Map() };
     this.#contexts.add(ctx);
     return ctx;
   }
 
-  async #closeContext(ctx: StreamContext): Promise<void> {
+  /**
+   * Ends an iteration. `finished` (it ran to its end, nothing in flight): its workers are kept for
+   * the next iteration when none are kept yet. Otherwise (break, error, close) they terminate,
+   * which also drops the read-ahead still running.
+   */
+  async #closeContext(ctx: StreamContext, finished: boolean): Promise<void> {
     if (!this.#contexts.delete(ctx)) return;
     ctx.pairs.clear();
     ctx.uses.clear();
-    await ctx.pool?.close();
+    ctx.inflight.clear();
+    const pool = ctx.pool;
+    if (pool === null) return;
+    if (finished && !this.#closed && this.#idlePool === null && !pool.closed && pool.pending === 0) {
+      this.#idlePool = pool;
+      return;
+    }
+    await pool.close();
   }
 
   /** The entries of `order` (positions in `plan`), counting the samples of each pair first. */
@@ -504,25 +576,44 @@ class DeepRegDataLoader implements DataLoader {
     }
   }
 
-  #run(entries: Iterable<StreamEntry>, ctx: StreamContext): AsyncGenerator<{ sample: Sample; entry: StreamEntry }> {
-    return orderedMap(entries, async (entry) => ({ sample: await this.#sample(entry, ctx), entry }), {
-      concurrency: this.#settings.prefetch,
-    });
+  /** Samples of `entries` in order, `prefetch` ahead; `own`: each sample owns its arrays. */
+  #run(entries: Iterable<StreamEntry>, ctx: StreamContext, own: boolean): AsyncGenerator<{ sample: Sample; entry: StreamEntry }> {
+    return orderedMap(
+      entries,
+      async (entry) => {
+        if (ctx.closed) throw this.#closedDuringIteration();
+        try {
+          return { sample: await this.#sample(entry, ctx, own), entry };
+        } catch (error) {
+          throw ctx.closed ? this.#closedDuringIteration() : error;
+        }
+      },
+      { concurrency: this.#settings.prefetch },
+    );
   }
 
-  async #sample(entry: StreamEntry, ctx: StreamContext): Promise<Sample> {
+  /**
+   * The sample of `entry`. `own`: its arrays belong to it alone (a volume also held by the cache,
+   * another sample of the pair or another pair is copied; one held by nothing else is handed
+   * over as it is). Otherwise they may be shared (batches copy them into the batch anyway).
+   */
+  async #sample(entry: StreamEntry, ctx: StreamContext, own: boolean): Promise<Sample> {
     const { indices } = entry;
     try {
-      const pair = await this.#pair(entry, ctx);
+      const { volumes: pair, alone } = await this.#pair(entry, ctx);
+      const take = (held: HeldVolume): Volume =>
+        own && (held.shared || !alone) ? createVolume(held.volume.data.slice(), held.volume.shape) : asVolume(held.volume);
       const sample: Sample = {
-        movingImage: asVolume(pair.movingImage),
-        fixedImage: asVolume(pair.fixedImage),
+        movingImage: take(pair.movingImage),
+        fixedImage: take(pair.fixedImage),
         indices: [...indices],
       };
       if (pair.movingLabel !== undefined && pair.fixedLabel !== undefined) {
         const channel = indices[indices.length - 1] as number;
-        sample.movingLabel = takeChannel(asVolume(pair.movingLabel), channel);
-        sample.fixedLabel = takeChannel(asVolume(pair.fixedLabel), channel);
+        const label = (held: HeldVolume): Volume =>
+          held.volume.shape.length === 3 ? take(held) : takeChannel(asVolume(held.volume), channel);
+        sample.movingLabel = label(pair.movingLabel);
+        sample.fixedLabel = label(pair.fixedLabel);
       }
       return sample;
     } catch (error) {
@@ -535,37 +626,47 @@ class DeepRegDataLoader implements DataLoader {
     }
   }
 
-  #pair(entry: StreamEntry, ctx: StreamContext): Promise<PairVolumes> {
+  /** The pair of `entry`, read once for all its samples of the stream; `alone`: it has no other sample. */
+  async #pair(entry: StreamEntry, ctx: StreamContext): Promise<{ volumes: PairVolumes; alone: boolean }> {
     const ref = pairOf(this.type, entry.indices, this.layout.groups);
     const key = `${entry.epoch}|${ref.key}`;
     let memo = ctx.pairs.get(key);
     if (memo === undefined) {
-      memo = { promise: this.#loadPair(ref.moving, ref.fixed, ctx), taken: 0 };
+      memo = { promise: this.#loadPair(ref.moving, ref.fixed, ctx), taken: 0, uses: ctx.uses.get(key) ?? 0 };
       ctx.pairs.set(key, memo);
     }
     memo.taken += 1;
-    if (memo.taken >= (ctx.uses.get(key) ?? 0)) {
+    if (memo.taken >= memo.uses) {
       ctx.pairs.delete(key);
       ctx.uses.delete(key);
     }
-    return memo.promise;
+    return { volumes: await memo.promise, alone: memo.uses <= 1 };
   }
 
   async #loadPair(moving: number, fixed: number, ctx: StreamContext): Promise<PairVolumes> {
     const { movingImages, fixedImages, movingLabels, fixedLabels } = this.layout;
-    const [movingImage, fixedImage, movingLabel, fixedLabel] = await Promise.all([
+    const reads = [
       this.#volume("image", movingImages, moving, this.movingImageShape, ctx),
       this.#volume("image", fixedImages, fixed, this.fixedImageShape, ctx),
       movingLabels === null ? undefined : this.#volume("label", movingLabels, moving, this.movingImageShape, ctx),
       fixedLabels === null ? undefined : this.#volume("label", fixedLabels, fixed, this.fixedImageShape, ctx),
-    ]);
+    ] as const;
+    const [movingImage, fixedImage, movingLabel, fixedLabel] = await Promise.all(reads.map((r) => r?.promise));
+    // Settled: no request can join these reads any more, so `shared` is final.
+    const held = (k: number, volume: PreparedVolume | undefined): HeldVolume | undefined =>
+      volume === undefined ? undefined : { volume, shared: (reads[k] as VolumeRead).shared };
     if (movingLabel !== undefined && movingLabels !== null) {
-      this.#checkShapes(movingImages, movingLabels, moving, movingImage, movingLabel);
+      this.#checkShapes(movingImages, movingLabels, moving, movingImage as PreparedVolume, movingLabel);
     }
     if (fixedLabel !== undefined && fixedLabels !== null) {
-      this.#checkShapes(fixedImages, fixedLabels, fixed, fixedImage, fixedLabel);
+      this.#checkShapes(fixedImages, fixedLabels, fixed, fixedImage as PreparedVolume, fixedLabel);
     }
-    return { movingImage, fixedImage, movingLabel, fixedLabel };
+    return {
+      movingImage: held(0, movingImage) as HeldVolume,
+      fixedImage: held(1, fixedImage) as HeldVolume,
+      movingLabel: held(2, movingLabel),
+      fixedLabel: held(3, fixedLabel),
+    };
   }
 
   /** Warns (once per file pair) when an image and its label differ in spatial shape. */
@@ -589,19 +690,23 @@ class DeepRegDataLoader implements DataLoader {
     );
   }
 
-  #volume(kind: VolumeKind, loader: FormatFileLoader, index: number, shape: Shape3, ctx: StreamContext): Promise<PreparedVolume> {
+  /** A read of one preprocessed volume: from the cache, joining a read in flight, or a new read. */
+  #volume(kind: VolumeKind, loader: FormatFileLoader, index: number, shape: Shape3, ctx: StreamContext): VolumeRead {
     const source = loader.source(index);
     const key = `${kind}|${source.path}|${source.key ?? ""}|${shape.join(",")}`;
     if (this.#cache !== null) {
       const hit = this.#cache.get(key);
       if (hit !== undefined) {
         this.#hits += 1;
-        return Promise.resolve(hit);
+        return { promise: Promise.resolve(hit), shared: true };
       }
       this.#misses += 1;
     }
     const pending = ctx.inflight.get(key);
-    if (pending !== undefined) return pending;
+    if (pending !== undefined) {
+      pending.shared = true;
+      return pending;
+    }
     const task: VolumeTask = { kind, format: loader.format, path: source.path, shape: [shape[0], shape[1], shape[2]] };
     if (source.key !== undefined) task.key = source.key;
     this.#decodes += 1;
@@ -613,15 +718,17 @@ class DeepRegDataLoader implements DataLoader {
           });
     const promise = read.then((volume) => {
       this.#decodedBytes += 4 * volume.rawShape.reduce((a, b) => a * b, 1);
-      this.#cache?.set(key, volume, volume.data.byteLength);
+      if (!this.#closed) this.#cache?.set(key, volume, volume.data.byteLength);
       return volume;
     });
-    ctx.inflight.set(key, promise);
+    const entry: VolumeRead = { promise, shared: this.#cache !== null };
+    ctx.inflight.set(key, entry);
+    // Registered before any caller's reaction, so no request joins a read once it has settled.
     const forget = (): void => {
-      if (ctx.inflight.get(key) === promise) ctx.inflight.delete(key);
+      if (ctx.inflight.get(key) === entry) ctx.inflight.delete(key);
     };
     promise.then(forget, forget);
-    return promise;
+    return entry;
   }
 
   /** Label channels of a pair; `LABEL_COUNT` when moving and fixed differ. */
@@ -647,10 +754,6 @@ class DeepRegDataLoader implements DataLoader {
 
 function asVolume(v: PreparedVolume): Volume {
   return createVolume(v.data, v.shape);
-}
-
-function copyVolume(v: Volume): Volume {
-  return createVolume(v.data.slice(), v.shape);
 }
 
 function stackSamples(samples: readonly Sample[]): Batch {

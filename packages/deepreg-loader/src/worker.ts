@@ -12,6 +12,12 @@ import type { ResultMessage, TaskMessage } from "./pipeline/worker-pool.js";
 const port = parentPort;
 if (port === null) throw new Error("deepreg-loader's worker.js runs inside a worker thread only");
 
+/**
+ * Test hook (not an API): a worker asked to read exactly this path exits with code 70, as a
+ * worker killed by the system would, so the crash handling is tested through the real loader.
+ */
+const EXIT_ON = process.env.DEEPREG_LOADER_TEST_WORKER_EXIT_ON;
+
 /** H5 files stay open for the life of the worker (one wasm instance per thread). */
 const h5Files = new Map<string, Promise<H5File>>();
 
@@ -32,6 +38,7 @@ port.on("message", (message: TaskMessage<VolumeTask>) => {
     let transfer: ArrayBuffer[] = [];
     try {
       let raw;
+      if (EXIT_ON !== undefined && message.task.path === EXIT_ON) process.exit(70);
       try {
         raw = await readRaw(message.task);
       } catch (error) {
@@ -43,6 +50,11 @@ port.on("message", (message: TaskMessage<VolumeTask>) => {
     } catch (error) {
       reply = { id: message.id, ok: false, error: serializeError(error) };
     }
-    port.postMessage(reply, transfer);
+    try {
+      port.postMessage(reply, transfer);
+    } catch (error) {
+      // A result that does not transfer must still answer its task (else the task hangs).
+      port.postMessage({ id: message.id, ok: false, error: serializeError(withSource(error, message.task)) });
+    }
   })();
 });

@@ -72,4 +72,22 @@ describe("orderedMap", () => {
     // three taken plus four in flight, none after the break
     expect(pulled).toBe(7);
   });
+
+  it("orderedMap(items throwing after 3 items, fn, { concurrency: 1 | 4 }) yields 0, 1, 2 then throws, whatever the concurrency", async () => {
+    for (const concurrency of [1, 4]) {
+      function* items() {
+        yield 0;
+        yield 1;
+        yield 2;
+        throw new Error("items failed");
+      }
+      const seen: number[] = [];
+      await expect(
+        (async () => {
+          for await (const x of orderedMap(items(), async (x) => x, { concurrency })) seen.push(x);
+        })(),
+      ).rejects.toThrow("items failed");
+      expect(seen).toEqual([0, 1, 2]);
+    }
+  });
 });

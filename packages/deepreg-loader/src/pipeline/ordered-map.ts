@@ -10,7 +10,8 @@ export interface OrderedMapOptions {
  * taken, and a new one starts only when the consumer takes a result (back-pressure), so read-
  * ahead stays bounded however long `items` is. `items` is pulled lazily (it may be endless).
  *
- * The first failure in order is thrown at its position. When the consumer stops early
+ * The first failure in order is thrown at its position, whether `fn` or `items` failed (an
+ * error thrown by `items` comes after every result before it, whatever `concurrency`). When the consumer stops early
  * (`break`, an error), no new task starts and the results of tasks still running are ignored
  * (their rejections are handled, never unhandled).
  */
@@ -25,12 +26,23 @@ export async function* orderedMap<T, R>(
   let done = false;
   const fill = (): void => {
     while (!done && queue.length < concurrency) {
-      const next = iterator.next();
+      let next: IteratorResult<T>;
+      try {
+        next = iterator.next();
+      } catch (error) {
+        // `items` failed: that failure takes the next position, after the results before it.
+        done = true;
+        const failed = Promise.reject(error);
+        failed.catch(() => undefined);
+        queue.push(failed);
+        break;
+      }
       if (next.done) {
         done = true;
         break;
       }
-      const task = Promise.resolve().then(() => fn(next.value));
+      const item = next.value;
+      const task = Promise.resolve().then(() => fn(item));
       task.catch(() => undefined);
       queue.push(task);
     }

@@ -51,7 +51,7 @@ export function withSource(error: unknown, source: { path: string; key?: string 
 
 /**
  * Validates and preprocesses a raw volume as DeepReg does. Images: must be 3D (`SHAPE`),
- * normalised, resized to `task.shape`. Labels: 3D or 4D (`SHAPE`; a 4D label with one channel
+ * finite (`VALUE_RANGE`), normalised, resized to `task.shape`, in [0, 1] after that (`VALUE_RANGE`). Labels: 3D or 4D (`SHAPE`; a 4D label with one channel
  * becomes 3D), every value in [0, 1] (`LABEL_RANGE`), resized with channels carried.
  * Errors name the file. Runs on the main thread or in a worker, with the same result.
  */
@@ -73,6 +73,17 @@ function prepareImage(raw: Volume, task: VolumeTask): PreparedVolume {
     );
   }
   const resized = resize(normalize(raw), task.shape);
+  // DeepReg asserts images lie in [0, 1] after normalisation: a range too wide for float32
+  // (max - min overflows) gives 0 / Inf = 0 and Inf / Inf = NaN. Resizing mixes values convexly,
+  // so checking the (smaller) resized image finds any NaN or value outside [0, 1].
+  const { min, max } = valueRange(resized);
+  if (!(min >= 0 && max <= 1)) {
+    throw new DeepRegLoaderError(
+      "VALUE_RANGE",
+      `${describeSource(task)}: image values must lie in [0, 1] after normalisation, found min ${min} max ${max} (the image's value range is too wide for float32)`,
+      { file: task.path, details: { key: task.key, min, max } },
+    );
+  }
   return { data: ownBuffer(resized.data), shape: [...resized.shape], rawShape };
 }
 

@@ -143,7 +143,7 @@ export class WorkerPool<T, R> {
   }
 
   #spawn(): Slot<T, R> {
-    const worker = new Worker(this.#url);
+    const worker = new Worker(this.#url, { execArgv: workerExecArgv() });
     worker.unref();
     const slot: Slot<T, R> = { worker, job: undefined, jobId: 0, dead: false };
     worker.on("message", (message: ResultMessage<R>) => this.#onMessage(slot, message));
@@ -225,6 +225,21 @@ export class WorkerPool<T, R> {
       cause: error,
     });
   }
+}
+
+/**
+ * The parent's Node options for a worker, without `--input-type` (a worker inheriting it from
+ * `node --input-type=module -e ...` fails to load its script file: ERR_INPUT_TYPE_NOT_ALLOWED).
+ */
+function workerExecArgv(): string[] {
+  const out: string[] = [];
+  const args = process.execArgv;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === "--input-type") i++;
+    else if (!arg.startsWith("--input-type=")) out.push(arg);
+  }
+  return out;
 }
 
 function messageOf(error: unknown): string {
