@@ -1,7 +1,8 @@
 // Test helpers: small datasets written with the project's own writers into temp folders.
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { createVolume, shapeSize } from "@deepreg-loader/core";
 import type { DataFormat, DatasetType, Volume } from "@deepreg-loader/core";
 import type { DatasetConfig, Shape3 } from "@deepreg-loader/config";
@@ -108,4 +109,16 @@ export async function writeImages(
   });
   await writeTop(format, dir, "images", images);
   if (options.labeled !== false) await writeTop(format, dir, "labels", labels);
+}
+
+/**
+ * Replaces `<x>.nii.gz` by `<x>.nii` (same id) cut short 8 bytes into its voxels: the header reads
+ * (the loader opens it) but reading the volume fails with `TRUNCATED`. Returns the new path.
+ */
+export async function truncateNifti(path: string): Promise<string> {
+  const raw = gunzipSync(await readFile(path));
+  const cut = path.slice(0, -".gz".length);
+  await writeFile(cut, raw.subarray(0, 352 + 8));
+  await rm(path);
+  return cut;
 }

@@ -2,12 +2,11 @@
 // threads): errors and crashes in a worker, break, close() during an iteration, idle workers kept
 // between iterations, bounded read-ahead, and a process that exits by itself.
 import { spawn } from "node:child_process";
-import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDataLoader } from "../dist/index.js";
 import type { DataLoader, DataLoaderOptions } from "../dist/index.js";
-import { datasetConfig, tempDir, writePaired } from "./data-loader-fixtures.js";
+import { datasetConfig, tempDir, truncateNifti, writePaired } from "./data-loader-fixtures.js";
 
 const DIST_INDEX = new URL("../dist/index.js", import.meta.url).pathname;
 
@@ -18,7 +17,7 @@ beforeAll(async () => {
   ({ root, remove } = await tempDir());
   await writePaired("nifti", join(root, "good"), ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"]);
   await writePaired("nifti", join(root, "corrupt"), ["a", "b", "c", "d"], { labeled: false });
-  await writeFile(join(root, "corrupt", "moving_images", "c.nii.gz"), "not a nifti file at all");
+  await truncateNifti(join(root, "corrupt", "moving_images", "c.nii.gz"));
 });
 
 afterAll(async () => {
@@ -37,8 +36,8 @@ describe("createDataLoader: workers, close and release", () => {
     const error = await (async () => {
       for await (const s of loader.samples()) void s;
     })().catch((e: unknown) => e);
-    const file = join(root, "corrupt", "moving_images", "c.nii.gz");
-    expect(error).toMatchObject({ file });
+    const file = join(root, "corrupt", "moving_images", "c.nii");
+    expect(error).toMatchObject({ code: "TRUNCATED", file });
     expect((error as Error).message).toContain(`${file}`);
     expect((error as Error).message).toContain("(sample indices [2, -1], epoch 0)");
     expect(loader.stats()).toMatchObject({ activeWorkers: 0, idleWorkers: 0, activeStreams: 0 });

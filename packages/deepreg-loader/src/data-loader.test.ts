@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEEPREG_DATA, deepregPath } from "../../../test-utils/deepreg-data.js";
 import { createDataLoader, readConfig } from "../dist/index.js";
 import type { Batch, DataLoader, DataLoaderOptions, DatasetConfig, Sample, Split } from "../dist/index.js";
-import { datasetConfig, image, label, tempDir, writeImages, writePaired, writeTop } from "./data-loader-fixtures.js";
+import { datasetConfig, image, label, tempDir, truncateNifti, writeImages, writePaired, writeTop } from "./data-loader-fixtures.js";
 
 async function config(name: string): Promise<DatasetConfig> {
   return (await readConfig([deepregPath("config", "test", `${name}.yaml`)])).dataset;
@@ -245,9 +245,11 @@ describe("createDataLoader over bad datasets", () => {
     // unequal label counts: fixed labels have 3 channels
     await writePaired("h5", join(root, "counts"), ["a"]);
     await writeTop("h5", join(root, "counts"), "fixed_labels", { a: label([3, 5, 4, 3], 0) });
-    // a corrupt image
+    // an image cut short (its header reads), and one that is not NIfTI at all
     await writePaired("nifti", join(root, "corrupt"), ["a", "b"], { labeled: false });
-    await writeFile(join(root, "corrupt", "fixed_images", "b.nii.gz"), "not a nifti file at all");
+    await truncateNifti(join(root, "corrupt", "fixed_images", "b.nii.gz"));
+    await writePaired("nifti", join(root, "notnifti"), ["a", "b"], { labeled: false });
+    await writeFile(join(root, "notnifti", "fixed_images", "b.nii.gz"), "not a nifti file at all");
     // image 5x4x3 with a label 4x4x3
     await writeImages("nifti", join(root, "mismatch"), ["a", "b"], { channels: 1 });
     await writeTop("nifti", join(root, "mismatch"), "labels", { a: label([4, 4, 3], 0) });
@@ -282,9 +284,10 @@ describe("createDataLoader over bad datasets", () => {
     }
   });
 
-  it("a 2D image -> SHAPE naming the file and key", async () => {
-    await using loader = await openAt("unpaired", "h5", "flat2", { shuffle: false }, false);
-    await expect(collect(loader.samples())).rejects.toThrow(/flat2\/images\.h5 \(key "x"\): an image must be 3D \[dim1, dim2, dim3\], found shape \[5, 4\]/);
+  it("a 2D image -> SHAPE at createDataLoader naming the file and key", async () => {
+    await expect(openAt("unpaired", "h5", "flat2", { shuffle: false }, false)).rejects.toThrow(
+      /flat2\/images\.h5 \(key "x"\): an image must be 3D \[dim1, dim2, dim3\], found shape \[5, 4\]/,
+    );
   });
 
   it("moving labels with 2 channels and fixed labels with 3 -> LABEL_COUNT naming both files", async () => {
@@ -296,10 +299,17 @@ describe("createDataLoader over bad datasets", () => {
   it("a corrupt file inside a worker -> the error names the file, the loop ends, workers stop", async () => {
     await using loader = await openAt("paired", "nifti", "corrupt", { workers: 1, shuffle: false }, false);
     const error = await collect(loader.samples()).catch((e: unknown) => e);
-    expect(error).toMatchObject({ file: join(root, "corrupt", "fixed_images", "b.nii.gz") });
-    expect((error as Error).message).toContain(join(root, "corrupt", "fixed_images", "b.nii.gz"));
+    expect(error).toMatchObject({ code: "TRUNCATED", file: join(root, "corrupt", "fixed_images", "b.nii") });
+    expect((error as Error).message).toContain(join(root, "corrupt", "fixed_images", "b.nii"));
     expect((error as Error).message).toContain("(sample indices [1, -1], epoch 0)");
     expect(loader.stats()).toMatchObject({ activeWorkers: 0, activeStreams: 0 });
+  });
+
+  it("a file that is not NIfTI -> NOT_NIFTI at createDataLoader (its header is read at open), naming the file", async () => {
+    await expect(openAt("paired", "nifti", "notnifti", {}, false)).rejects.toMatchObject({
+      code: "NOT_NIFTI",
+      file: join(root, "notnifti", "fixed_images", "b.nii.gz"),
+    });
   });
 
   it("an image and its label of different shapes -> one onWarning call naming both files, never an error", async () => {

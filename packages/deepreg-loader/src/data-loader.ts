@@ -21,6 +21,7 @@ import {
 } from "@deepreg-loader/samplers";
 import type { GroupedSampling } from "@deepreg-loader/samplers";
 import { stackVolumes, takeChannel } from "@deepreg-loader/volume-ops";
+import { assertKnownKeys, assertSplit, normaliseDatasetConfig, OPTION_KEYS } from "./data-loader-arguments.js";
 import type { FormatFileLoader } from "./file-loaders.js";
 import { openSplitLayout } from "./layout.js";
 import type { SplitLayout } from "./layout.js";
@@ -167,29 +168,33 @@ const WORKER_URL = new URL("./worker.js", import.meta.url);
 const HEADER_CONCURRENCY = 8;
 
 /**
- * Opens `split` of a validated dataset config: lists and matches the files, reads label headers
- * (channel counts), and returns a loader, or null when the split has no data dir.
- * Throws the layout errors of `openSplitLayout` (`NOT_FOUND`, `EMPTY`, `IDS_MISMATCH`,
- * `BAD_KEY`), `SHAPE` for a label that is not 3D/4D, `GROUP_SIZE` for groups too small for the
- * sampling, `INVALID_ARGUMENT` for bad options.
+ * Opens `split` of a dataset config: validates the arguments, lists and matches the files, reads
+ * every image and label header (no voxels) and returns a loader, or null when the split has no
+ * data dir. `config` is `config.dataset` from `readConfig`, or a dataset object written as in a
+ * YAML file (validated and normalised here, see `normaliseDatasetConfig`).
+ * Throws `INVALID_ARGUMENT` for a split other than train/valid/test, the whole config instead of
+ * `config.dataset`, bad or unknown options; `INVALID_CONFIG` for an invalid dataset config; the
+ * layout errors of `openSplitLayout` (`NOT_FOUND`, `EMPTY`, `IDS_MISMATCH`, `BAD_KEY`); `SHAPE`
+ * for an image that is not 3D or a label that is not 3D/4D; `GROUP_SIZE` for groups too small
+ * for the sampling (naming each group's folder or H5 keys).
  */
 export async function createDataLoader(
   config: DatasetConfig,
   split: Split,
   options: DataLoaderOptions = {},
 ): Promise<DataLoader | null> {
+  assertSplit(split);
   const settings = resolveOptions(split, options);
-  const layout = await openSplitLayout(config, split, { cwd: options.cwd });
+  const dataset = normaliseDatasetConfig(config, settings.onWarning);
+  const layout = await openSplitLayout(dataset, split, { cwd: options.cwd });
   if (layout === null) return null;
   try {
-    const movingCounts = layout.movingLabels === null ? null : await labelChannels(layout.movingLabels);
-    const fixedCounts =
-      layout.fixedLabels === null
-        ? null
-        : layout.fixedLabels === layout.movingLabels
-          ? movingCounts
-          : await labelChannels(layout.fixedLabels);
-    return new DeepRegDataLoader(config, split, layout, settings, movingCounts, fixedCounts);
+    const { movingCounts, fixedCounts } = await readHeaders(layout);
+    try {
+      return new DeepRegDataLoader(dataset, split, layout, settings, movingCounts, fixedCounts);
+    } catch (error) {
+      throw withGroupNames(error, layout);
+    }
   } catch (error) {
     await layout.close();
     throw error;
@@ -220,6 +225,7 @@ function assertInteger(name: string, value: unknown, min: number): asserts value
 }
 
 function resolveOptions(split: Split, options: DataLoaderOptions): Settings {
+  assertKnownKeys("createDataLoader()", options, OPTION_KEYS.createDataLoader);
   const seed = options.seed ?? 0;
   if (typeof seed !== "number" || !Number.isFinite(seed)) throw invalid(`seed must be a finite number, found ${String(seed)}`);
   const workers = options.workers ?? 0;
@@ -231,6 +237,7 @@ function resolveOptions(split: Split, options: DataLoaderOptions): Settings {
     throw invalid(`cacheBytes must be a number >= 0, found ${String(cacheBytes)}`);
   }
   const shard = options.shard ?? { index: 0, count: 1 };
+  assertKnownKeys("shard", shard, OPTION_KEYS.shard);
   assertInteger("shard.count", shard.count, 1);
   assertInteger("shard.index", shard.index, 0);
   if (shard.index >= shard.count) throw invalid(`shard.index must be in 0..${shard.count - 1}, found ${shard.index}`);
@@ -251,28 +258,86 @@ function resolveOptions(split: Split, options: DataLoaderOptions): Settings {
   };
 }
 
-/** Label channel counts from headers: 3D -> 1, 4D -> last dim; anything else is `SHAPE`. */
-async function labelChannels(loader: FormatFileLoader): Promise<number[]> {
-  const indices = loader.ids.map((_, i) => i);
-  const counts: number[] = [];
-  for await (const count of orderedMap(
-    indices,
-    async (i) => {
-      const shape = await loader.shape(i);
-      if ((shape.length === 3 || shape.length === 4) && (shape.length === 3 || (shape[3] as number) >= 1)) {
-        return shape.length === 3 ? 1 : (shape[3] as number);
-      }
-      throw new DeepRegLoaderError(
-        "SHAPE",
-        `${describeSource(loader.source(i))}: a label must be 3D [dim1, dim2, dim3] or 4D [dim1, dim2, dim3, num_labels], found shape [${shape.join(", ")}]`,
-        { file: loader.source(i).path, details: { shape } },
-      );
+/** Label channel counts of a labeled split (moving, fixed; the same array for unpaired and grouped data). */
+interface HeaderCounts {
+  movingCounts: number[] | null;
+  fixedCounts: number[] | null;
+}
+
+/**
+ * Reads every image and label header of the split (each file once, `HEADER_CONCURRENCY` at a
+ * time): `SHAPE` for an image that is not 3D or a label that is not 3D/4D (with at least one
+ * channel), naming the file. Returns the label channel counts: 3D -> 1, 4D -> last dim.
+ */
+async function readHeaders(layout: SplitLayout): Promise<HeaderCounts> {
+  const { movingImages, fixedImages, movingLabels, fixedLabels } = layout;
+  const roles: { loader: FormatFileLoader; kind: VolumeKind }[] = [];
+  for (const loader of new Set([movingImages, fixedImages])) roles.push({ loader, kind: "image" });
+  for (const loader of new Set([movingLabels, fixedLabels])) if (loader !== null) roles.push({ loader, kind: "label" });
+  const tasks = roles.flatMap((role, r) => role.loader.ids.map((_, i) => ({ r, i })));
+  const counts = roles.map(() => [] as number[]);
+  for await (const { r, count } of orderedMap(
+    tasks,
+    async ({ r, i }) => {
+      const { loader, kind } = roles[r] as (typeof roles)[number];
+      return { r, count: checkHeader(loader, kind, i, await loader.shape(i)) };
     },
     { concurrency: HEADER_CONCURRENCY },
   )) {
-    counts.push(count);
+    (counts[r] as number[]).push(count);
   }
-  return counts;
+  const countsOf = (loader: FormatFileLoader | null): number[] | null =>
+    loader === null ? null : (counts[roles.findIndex((role) => role.kind === "label" && role.loader === loader)] as number[]);
+  return { movingCounts: countsOf(movingLabels), fixedCounts: countsOf(fixedLabels) };
+}
+
+/** The channel count of a header's shape (images: 1), or `SHAPE` naming the file. */
+function checkHeader(loader: FormatFileLoader, kind: VolumeKind, index: number, shape: readonly number[]): number {
+  if (kind === "image") {
+    if (shape.length === 3) return 1;
+    throw new DeepRegLoaderError(
+      "SHAPE",
+      `${describeSource(loader.source(index))}: an image must be 3D [dim1, dim2, dim3], found shape [${shape.join(", ")}]`,
+      { file: loader.source(index).path, details: { key: loader.source(index).key, shape: [...shape] } },
+    );
+  }
+  if (shape.length === 3) return 1;
+  if (shape.length === 4 && (shape[3] as number) >= 1) return shape[3] as number;
+  throw new DeepRegLoaderError(
+    "SHAPE",
+    `${describeSource(loader.source(index))}: a label must be 3D [dim1, dim2, dim3] or 4D [dim1, dim2, dim3, num_labels], found shape [${shape.join(", ")}]`,
+    { file: loader.source(index).path, details: { key: loader.source(index).key, shape: [...shape] } },
+  );
+}
+
+/**
+ * A `GROUP_SIZE` error of the samplers (groups by 0-based position) rewritten to name each
+ * group's folder (NIfTI) or H5 keys, keeping the position; other errors unchanged.
+ */
+function withGroupNames(error: unknown, layout: SplitLayout): unknown {
+  if (!isDeepRegLoaderError(error, "GROUP_SIZE") || layout.groups === null || layout.groupNames === null) return error;
+  const names = layout.groupNames;
+  const sizes = layout.groups.map((g) => g.length);
+  const groups = error.details?.groups;
+  const head = error.message.split(": ")[0] as string;
+  let listed: string;
+  if (Array.isArray(groups)) {
+    const small = groups as number[];
+    const parts = small.slice(0, 10).map((g) => `group ${g} (${names[g]}) has ${sizes[g]} image${sizes[g] === 1 ? "" : "s"}`);
+    if (small.length > 10) parts.push(`and ${small.length - 10} more`);
+    listed = `${head}: ${parts.join(", ")}`;
+  } else {
+    const shown = names.slice(0, 10).join(", ");
+    listed = `${error.message}${names.length > 0 ? ` (${shown}${names.length > 10 ? ", ..." : ""})` : ` in ${layout.dirs.join(", ")}`}`;
+  }
+  const g0 = Array.isArray(groups) ? (groups[0] as number) : undefined;
+  const first =
+    g0 === undefined ? undefined : layout.format === "nifti" ? names[g0] : layout.movingImages.source(layout.groups[g0]?.[0] ?? 0).path;
+  return new DeepRegLoaderError("GROUP_SIZE", listed, {
+    ...(first === undefined ? {} : { file: first }),
+    cause: error,
+    details: { ...error.details, groupNames: Array.isArray(groups) ? (groups as number[]).map((g) => names[g]) : names },
+  });
 }
 
 /** One sample-to-be of a stream: its epoch, index vector, and whether it ends its epoch's part. */
@@ -408,6 +473,7 @@ class DeepRegDataLoader implements DataLoader {
   }
 
   async *samples(options: SamplesOptions = {}): AsyncGenerator<Sample, void, undefined> {
+    assertKnownKeys("samples()", options, OPTION_KEYS.samples);
     const epoch = options.epoch ?? 0;
     const start = options.start ?? 0;
     assertInteger("epoch", epoch, 0);
@@ -430,6 +496,8 @@ class DeepRegDataLoader implements DataLoader {
   }
 
   async *batches(options: BatchesOptions): AsyncGenerator<Batch, void, undefined> {
+    if (options === undefined) throw invalid("batches() needs options with batchSize, e.g. batches({ batchSize: 4 })");
+    assertKnownKeys("batches()", options, OPTION_KEYS.batches);
     const { batchSize } = options;
     const training = options.training ?? this.split === "train";
     const bufferBatches = options.shuffleBufferNumBatch ?? 1;

@@ -109,6 +109,33 @@ describe("openSplitLayout", () => {
     });
   });
 
+  it("openSplitLayout(grouped h5) names each group by the keys' group number: images.h5 keys group-1-*, group-2-*, group-10-*", async () => {
+    const layout = (await openSplitLayout(datasetConfig("grouped", "h5", ["gh5"]), "train", { cwd: root }))!;
+    const file = join(root, "gh5", "images.h5");
+    expect(layout.groupNames).toEqual([`${file} keys group-1-*`, `${file} keys group-2-*`, `${file} keys group-10-*`]);
+    await layout.close();
+  });
+
+  it("openSplitLayout(format h5 over NIfTI folders) -> NOT_FOUND asking whether the format is nifti", async () => {
+    await expect(openSplitLayout(datasetConfig("paired", "h5", ["p2"]), "train", { cwd: root })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+      file: join(root, "p2", "moving_images.h5"),
+      message: `${join(root, "p2", "moving_images.h5")}: expected the H5 file moving_images.h5 in data directory ${join(root, "p2")} (paired H5 layout: moving_images.h5, fixed_images.h5, moving_labels.h5, fixed_labels.h5), found nothing — the data directory holds moving_images/: is the split's format nifti?`,
+    });
+  });
+
+  it("openSplitLayout(format nifti over H5 files) -> NOT_FOUND asking whether the format is h5; no hint without the other entry", async () => {
+    await expect(openSplitLayout(datasetConfig("paired", "nifti", ["ph5"]), "train", { cwd: root })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+      file: join(root, "ph5", "moving_images"),
+      message: `${join(root, "ph5", "moving_images")}: expected a folder of NIfTI files (.nii, .nii.gz), found nothing — the data directory holds moving_images.h5: is the split's format h5?`,
+    });
+    await expect(openSplitLayout(datasetConfig("unpaired", "nifti", ["nolabels"]), "train", { cwd: root })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+      message: `${join(root, "nolabels", "labels")}: expected a folder of NIfTI files (.nii, .nii.gz), found nothing`,
+    });
+  });
+
   it("layoutEntries('paired', 'h5', true) names the four H5 files", () => {
     expect(layoutEntries("paired", "h5", true)).toEqual(["moving_images.h5", "fixed_images.h5", "moving_labels.h5", "fixed_labels.h5"]);
     expect(layoutEntries("grouped", "nifti", false)).toEqual(["images/"]);

@@ -1,6 +1,6 @@
 import { stat } from "node:fs/promises";
 import { join, posix, resolve } from "node:path";
-import { DeepRegLoaderError } from "@deepreg-loader/core";
+import { DeepRegLoaderError, isDeepRegLoaderError } from "@deepreg-loader/core";
 import type { DataFormat, DatasetType, Split } from "@deepreg-loader/core";
 import type { DatasetConfig, SplitConfig } from "@deepreg-loader/config";
 import { openH5 } from "@deepreg-loader/io-h5";
@@ -47,7 +47,7 @@ export interface SplitLayout {
   fixedLabels: FormatFileLoader | null;
   /** Grouped: observation indices (into `movingImages`) of each group, in group order; else null. */
   groups: number[][] | null;
-  /** Grouped: a name per group (`<dir>/images/<relative folder>` or `<dir>/images.h5 group <g>`); else null. */
+  /** Grouped: a name per group (`<dir>/images/<relative folder>` or `<dir>/images.h5 keys group-<g>-*`); else null. */
   groupNames: string[] | null;
   /** Closes open files (H5). */
   close(): Promise<void>;
@@ -149,7 +149,17 @@ async function niftiDir(type: DatasetType, dir: string, labeled: boolean): Promi
   const { images, labels } = LAYOUT_FOLDERS[type];
   const names = labeled ? [...images, ...labels] : [...images];
   const listed: NiftiEntry[][] = [];
-  for (const name of names) listed.push(await listNiftiFiles(join(dir, name)));
+  for (const name of names) {
+    const folder = join(dir, name);
+    try {
+      listed.push(await listNiftiFiles(folder));
+    } catch (error) {
+      if (!isDeepRegLoaderError(error, "NOT_FOUND") || error.file !== folder) throw error;
+      const hint = await otherFormatHint(dir, name, "nifti");
+      if (hint === "") throw error;
+      throw new DeepRegLoaderError("NOT_FOUND", `${error.message}${hint}`, { file: folder, cause: error });
+    }
+  }
   assertSameIds(
     dir,
     names.map((name, k) => ({ name: `${name}/`, ids: (listed[k] as NiftiEntry[]).map((e) => e.id) })),
@@ -196,7 +206,7 @@ async function h5Dir(type: DatasetType, dir: string, labeled: boolean, opened: F
       if (info === undefined || !info.isFile()) {
         throw new DeepRegLoaderError(
           "NOT_FOUND",
-          `${path}: expected the H5 file ${name}.h5 in data directory ${dir} (${type} H5 layout: ${layoutEntries(type, "h5", labeled).join(", ")}), found ${info === undefined ? "nothing" : "a folder"}`,
+          `${path}: expected the H5 file ${name}.h5 in data directory ${dir} (${type} H5 layout: ${layoutEntries(type, "h5", labeled).join(", ")}), found ${info === undefined ? "nothing" : "a folder"}${await otherFormatHint(dir, name, "h5")}`,
           { file: path },
         );
       }
@@ -240,8 +250,27 @@ async function h5Dir(type: DatasetType, dir: string, labeled: boolean, opened: F
   return {
     images: loaders.slice(0, 1),
     labels: loaders.slice(1),
-    groups: grouped.map((g) => ({ name: `${first.path} group ${g.group}`, size: g.keys.length })),
+    groups: grouped.map((g) => ({ name: `${first.path} keys ${groupKeyPattern(g.keys[0] as string)}`, size: g.keys.length })),
   };
+}
+
+/** `group-3-*` for the key `group-3-1` (the group's number as the keys write it). */
+function groupKeyPattern(key: string): string {
+  return `${key.slice(0, key.lastIndexOf("-") + 1)}*`;
+}
+
+/**
+ * A hint for a missing NIfTI folder or H5 file when the data directory holds the other
+ * format's entry of that name (` — the data directory holds moving_images/: is the split's format
+ * nifti?`), else "".
+ */
+async function otherFormatHint(dir: string, name: string, format: DataFormat): Promise<string> {
+  const other: DataFormat = format === "nifti" ? "h5" : "nifti";
+  const info = await stat(join(dir, other === "h5" ? `${name}.h5` : name)).catch(() => undefined);
+  const found = other === "h5" ? info?.isFile() : info?.isDirectory();
+  return found === true
+    ? ` — the data directory holds ${other === "h5" ? `${name}.h5` : `${name}/`}: is the split's format ${other}?`
+    : "";
 }
 
 /** Code-unit order, like Python's string comparison. */
