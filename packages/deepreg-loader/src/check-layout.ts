@@ -83,8 +83,10 @@ function parentOf(relPath: string): string {
 
 /**
  * Lists the top folders/files of one data directory, adding a problem (instead of throwing) for
- * a missing directory or top folder, an empty one, an H5 file that cannot be opened, and a
- * grouped H5 key that is not `group-<g>-<i>`. Tops that could not be listed are left out.
+ * a missing directory (naming the absolute path looked for) or top folder, an empty one, an H5
+ * file that cannot be opened, and a grouped H5 key that is not `group-<g>-<i>`. A missing top
+ * whose other-format twin exists (`moving_images/` for `moving_images.h5`, and back) gets a
+ * hint that `format` is probably wrong. Tops that could not be listed are left out.
  */
 export async function listDataDir(
   dir: string,
@@ -99,7 +101,10 @@ export async function listDataDir(
     problems.push({
       file: dir,
       code: "NOT_FOUND",
-      message: isDir === false ? `${dir}: expected a data directory, found a file` : `${dir}: data directory not found`,
+      message:
+        isDir === false
+          ? `${dir}: expected a data directory, found a file`
+          : `${dir}: data directory not found (looked for ${dir})`,
     });
     return listing;
   }
@@ -124,7 +129,7 @@ async function listNiftiTop(
   try {
     entries = await listNiftiFiles(path);
   } catch (error) {
-    problems.push(problemFromError(error, path));
+    problems.push(await withFormatHint(problemFromError(error, path), `${path}.h5`, "file", `found ${name}.h5 — is format h5?`));
     // An empty folder is listed (with no observations) so its absence is not reported again.
     return isDeepRegLoaderError(error, "EMPTY") ? { path, observations: [] } : undefined;
   }
@@ -152,7 +157,7 @@ async function listH5Top(
       h5.close();
     }
   } catch (error) {
-    problems.push(problemFromError(error, path));
+    problems.push(await withFormatHint(problemFromError(error, path), join(dir, name), "folder", `found ${name}/ — is format nifti?`));
     return undefined;
   }
   if (keys.length === 0) {
@@ -192,6 +197,18 @@ async function listH5Top(
     observations.push(o);
   }
   return { path, observations };
+}
+
+/**
+ * `problem` with ` (<hint>)` appended when it is a NOT_FOUND and `other` (the same top in the
+ * other format: `moving_images/` for `moving_images.h5`, and back) exists as a `kind`: the
+ * config's `format` is probably wrong.
+ */
+async function withFormatHint(problem: CheckProblem, other: string, kind: "file" | "folder", hint: string): Promise<CheckProblem> {
+  if (problem.code !== "NOT_FOUND") return problem;
+  const isDir = await isDirectory(other);
+  if (isDir === undefined || isDir !== (kind === "folder")) return problem;
+  return { ...problem, message: `${problem.message} (${hint})` };
 }
 
 /** A problem from a thrown error: its code and message when it is a DeepRegLoaderError (which names the file), else READ_FAILED. */

@@ -210,6 +210,18 @@ describe("checkDataset on broken data written to a temp folder", () => {
     expect(summary(report, root)).toEqual(["GROUP_SIZE g2/images/subject1", "GROUP_SIZE g2"]);
   });
 
+  it("checkDataset(paired H5 config on NIfTI folders) hints at format nifti; a missing dir names the path looked for", async () => {
+    for (const top of ["moving_images", "fixed_images"]) await put(join(root, "wf", top, "a.nii.gz"), ramp([5, 4, 3]));
+    const config: DatasetConfig = { ...paired(["wf", "nope"], false), train: { dir: ["wf", "nope"], format: "h5", labeled: false } };
+    const report = await checkDataset(config, "train", { cwd: root });
+    expect(report.problems.map((p) => p.message)).toEqual([
+      `${root}/wf/moving_images.h5: no such HDF5 file (found moving_images/ — is format nifti?)`,
+      `${root}/wf/fixed_images.h5: no such HDF5 file (found fixed_images/ — is format nifti?)`,
+      `${root}/nope: data directory not found (looked for ${root}/nope)`,
+    ]);
+    expect([report.imagesDecoded, report.imagesRead]).toEqual([false, 0]);
+  });
+
   it("checkDataset(config without valid split, 'valid') reports the missing split", async () => {
     const report = await checkDataset(paired(["p1"]), "valid", { cwd: root });
     expect(report.problems).toEqual([

@@ -72,6 +72,11 @@ export interface CheckReport {
   labelsScanned: number;
   /** Images read in full (`readImages`). */
   imagesRead: number;
+  /**
+   * Whether images were decoded (`readImages`). When false only their headers (H5: shapes)
+   * were checked: a compressed image cut short or with non-finite values is not found.
+   */
+  imagesDecoded: boolean;
 }
 
 /** Number of label channels of a label shape (3D: 1, 4D: the last dimension). */
@@ -110,6 +115,7 @@ export async function checkDataset(
     volumesChecked: 0,
     labelsScanned: 0,
     imagesRead: 0,
+    imagesDecoded: read.images,
   };
   if (!splitConfig) {
     report.problems.push({

@@ -179,7 +179,7 @@ const HEADER_CONCURRENCY = 8;
  * for the sampling (naming each group's folder or H5 keys).
  */
 export async function createDataLoader(
-  config: DatasetConfig,
+  config: DatasetConfig | Readonly<Record<string, unknown>>,
   split: Split,
   options: DataLoaderOptions = {},
 ): Promise<DataLoader | null> {

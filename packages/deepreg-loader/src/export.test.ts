@@ -1,11 +1,26 @@
-import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createVolume } from "@deepreg-loader/core";
+import { createVolume, DeepRegLoaderError } from "@deepreg-loader/core";
 import type { Sample } from "@deepreg-loader/core";
 import { exportSamples } from "./export.js";
 import type { SampleSource } from "./export.js";
+
+/** `fakeSource` whose sample `at` throws (a bad file met half way). */
+function failingSource(n: number, at: number): SampleSource {
+  const good = fakeSource(n, true);
+  return {
+    ...good,
+    async *samples(options) {
+      let i = 0;
+      for await (const s of good.samples(options)) {
+        if (i++ === at) throw new DeepRegLoaderError("TRUNCATED", "bad.nii.gz: the file is truncated", { file: "bad.nii.gz" });
+        yield s;
+      }
+    },
+  };
+}
 
 /** A source of `n` samples whose volumes are filled with their sample number (+ 0.5 for fixed). */
 function fakeSource(n: number, labeled: boolean): SampleSource & { epochs: number[] } {
@@ -86,5 +101,43 @@ describe("exportSamples", () => {
       { indices: [1, -1], files: { moving_image: "00001_moving_image.npy", fixed_image: "00001_fixed_image.npy" } },
     ]);
     expect((await readdir(out)).length).toBe(5);
+  });
+
+  it("exportSamples(source failing at sample 2, new folder) throws and leaves no file nor folder", async () => {
+    const out = join(dir, "fail", "new");
+    const error = await exportSamples(failingSource(4, 2), out, { type: "paired", split: "train" }).catch((e) => e);
+    expect([error.code, error.message]).toEqual(["TRUNCATED", "bad.nii.gz: the file is truncated"]);
+    expect(await readdir(join(dir, "fail"))).toEqual([]);
+  });
+
+  it("exportSamples(source failing at sample 1, existing folder with a file of its own) removes only what it wrote", async () => {
+    const out = join(dir, "fail2");
+    await mkdir(out);
+    await writeFile(join(out, "keep.txt"), "x");
+    const error = await exportSamples(failingSource(4, 1), out, { type: "paired", split: "train" }, { overwrite: true }).catch((e) => e);
+    expect(error.code).toBe("TRUNCATED");
+    expect(await readdir(out)).toEqual(["keep.txt"]);
+  });
+
+  it("exportSamples(source, folder holding an export) throws WRITE_FAILED; { overwrite: true } removes the old export first", async () => {
+    const out = join(dir, "twice");
+    await exportSamples(fakeSource(3, true), out, { type: "paired", split: "valid" });
+    await writeFile(join(out, "notes.txt"), "mine");
+    await writeFile(join(out, "123456_moving_image.npy"), "old");
+    const error = await exportSamples(fakeSource(1, false), out, { type: "paired", split: "valid" }).catch((e) => e);
+    expect(error.code).toBe("WRITE_FAILED");
+    expect(error.message).toBe(
+      `${out}: the output folder is not empty (15 entries: 00000_fixed_image.npy, 00000_fixed_label.npy, 00000_moving_image.npy, ...); pass { overwrite: true } to replace the previous export, or choose another folder`,
+    );
+    expect((await readdir(out)).length).toBe(15);
+    const manifest = await exportSamples(fakeSource(1, false), out, { type: "paired", split: "valid" }, { overwrite: true });
+    expect(manifest.samples).toHaveLength(1);
+    expect((await readdir(out)).sort()).toEqual(["00000_fixed_image.npy", "00000_moving_image.npy", "manifest.json", "notes.txt"]);
+  });
+
+  it("exportSamples(source, empty existing folder) writes into it", async () => {
+    const out = join(dir, "empty");
+    await mkdir(out);
+    expect((await exportSamples(fakeSource(1, false), out, { type: "paired", split: "valid" })).samples).toHaveLength(1);
   });
 });

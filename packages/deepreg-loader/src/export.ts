@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rm, rmdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DeepRegLoaderError } from "@deepreg-loader/core";
 import type { DatasetType, Sample, Split, Volume } from "@deepreg-loader/core";
@@ -38,7 +38,16 @@ export interface ExportOptions {
   limit?: number;
   /** Called after each sample is written, with the number written so far. */
   onSample?: (written: number) => void;
+  /**
+   * Write into a folder that is not empty: first remove the files of a previous export in it
+   * (`manifest.json` and the `.npy` files named like an export's, `<5+ digits>_moving_image.npy`
+   * ...); other files are left alone. Default false: a folder that is not empty is refused.
+   */
+  overwrite?: boolean;
 }
+
+/** The name of a `.npy` file an export writes: `00012_moving_label.npy`. */
+export const EXPORT_FILE_PATTERN = /^\d{5,}_(moving|fixed)_(image|label)\.npy$/;
 
 /** The manifest's name inside the output folder. */
 export const MANIFEST_FILE = "manifest.json";
@@ -54,8 +63,11 @@ const KEYS = [
  * Writes one epoch of `source`'s samples into `outDir` (created if missing): per sample
  * `00000_moving_image.npy`, `00000_fixed_image.npy` and, when labeled, `00000_moving_label.npy`,
  * `00000_fixed_label.npy` (float32 little-endian, C order, the sample's shapes), then
- * `manifest.json`. Returns the manifest. Throws `WRITE_FAILED` naming the file, and whatever
- * the source throws while reading.
+ * `manifest.json`. Returns the manifest. `outDir` must be empty or missing unless `overwrite`
+ * (see `ExportOptions`), so no stale file of an earlier export is mixed in. All or nothing:
+ * when a sample cannot be read or a file written, the files written so far (and `outDir`, if
+ * this call created it) are removed before the error is rethrown. Throws `WRITE_FAILED` naming
+ * the folder or file, and whatever the source throws while reading.
  */
 export async function exportSamples(
   source: SampleSource,
@@ -63,15 +75,75 @@ export async function exportSamples(
   meta: { type: DatasetType; split: Split },
   options: ExportOptions = {},
 ): Promise<ExportManifest> {
-  const { epoch = 0, limit = Infinity } = options;
+  const { epoch = 0, limit = Infinity, overwrite = false } = options;
+  const created = await prepareOutDir(outDir, overwrite);
+  const written: string[] = [];
   try {
-    await mkdir(outDir, { recursive: true });
-  } catch (cause) {
-    throw new DeepRegLoaderError("WRITE_FAILED", `cannot create the output folder ${outDir}: ${(cause as Error).message}`, {
-      file: outDir,
-      cause,
-    });
+    return await writeExport(source, outDir, meta, epoch, limit, written, options.onSample);
+  } catch (error) {
+    await Promise.all(written.map((file) => rm(file, { force: true })));
+    if (created) await rmdir(outDir).catch(() => undefined);
+    throw error;
   }
+}
+
+/** `13 entries: a.npy, b.npy, c.npy, ...`: what a folder that is not empty holds. */
+export function notEmpty(entries: readonly string[]): string {
+  const shown = entries.slice(0, 3).join(", ") + (entries.length > 3 ? ", ..." : "");
+  return `${entries.length} entr${entries.length === 1 ? "y" : "ies"}: ${shown}`;
+}
+
+/**
+ * Creates `outDir` when missing (returns true), else checks it is empty, or with `overwrite`
+ * removes the previous export's files from it (returns false).
+ */
+async function prepareOutDir(outDir: string, overwrite: boolean): Promise<boolean> {
+  const fail = (message: string, cause?: unknown, details?: Record<string, unknown>) =>
+    new DeepRegLoaderError("WRITE_FAILED", message, {
+      file: outDir,
+      ...(cause === undefined ? {} : { cause }),
+      ...(details === undefined ? {} : { details }),
+    });
+  let entries: string[];
+  try {
+    entries = (await readdir(outDir)).sort();
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code !== "ENOENT") {
+      throw fail(`cannot use ${outDir} as the output folder: ${(cause as Error).message}`, cause);
+    }
+    try {
+      await mkdir(outDir, { recursive: true });
+    } catch (cause) {
+      throw fail(`cannot create the output folder ${outDir}: ${(cause as Error).message}`, cause);
+    }
+    return true;
+  }
+  if (entries.length === 0) return false;
+  if (!overwrite) {
+    throw fail(
+      `${outDir}: the output folder is not empty (${notEmpty(entries)}); pass { overwrite: true } to replace the previous export, or choose another folder`,
+      undefined,
+      { notEmpty: entries },
+    );
+  }
+  const old = entries.filter((name) => name === MANIFEST_FILE || EXPORT_FILE_PATTERN.test(name));
+  try {
+    await Promise.all(old.map((name) => rm(join(outDir, name), { force: true })));
+  } catch (cause) {
+    throw fail(`cannot remove the previous export from ${outDir}: ${(cause as Error).message}`, cause);
+  }
+  return false;
+}
+
+async function writeExport(
+  source: SampleSource,
+  outDir: string,
+  meta: { type: DatasetType; split: Split },
+  epoch: number,
+  limit: number,
+  written: string[],
+  onSample: ((written: number) => void) | undefined,
+): Promise<ExportManifest> {
   const manifest: ExportManifest = {
     type: meta.type,
     split: meta.split,
@@ -88,15 +160,17 @@ export async function exportSamples(
         const volume: Volume | undefined = sample[key];
         if (!volume) continue;
         const file = `${prefix}_${name}.npy`;
+        written.push(join(outDir, file));
         await writeNpy(join(outDir, file), volume.data, volume.shape);
         files[name] = file;
       }
       manifest.samples.push({ indices: [...sample.indices], files: files as ManifestFiles });
-      options.onSample?.(manifest.samples.length);
+      onSample?.(manifest.samples.length);
       if (manifest.samples.length >= limit) break;
     }
   }
   const path = join(outDir, MANIFEST_FILE);
+  written.push(path);
   try {
     await writeFile(path, `${JSON.stringify(manifest, null, 2)}\n`);
   } catch (cause) {

@@ -43,6 +43,30 @@ describe("renderPreview / writePreview", () => {
     expect(pixel(128, 8)).toEqual([96, 96, 96, 255]); // separator
   });
 
+  it("renderPreview([label at k=0 of a [4,4,5] volume], { slice }) shows it with 'label', not with 'mid'", () => {
+    const data = new Float32Array(80);
+    data[1 * 20 + 2 * 5 + 0] = 1; // voxel (1, 2, 0)
+    const s: Sample = {
+      movingImage: createVolume(new Float32Array(80).fill(0.5), [4, 4, 5]),
+      fixedImage: createVolume(new Float32Array(80).fill(0.5), [4, 4, 5]),
+      movingLabel: createVolume(data, [4, 4, 5]),
+      fixedLabel: createVolume(new Float32Array(80), [4, 4, 5]),
+      indices: [0, 0],
+    };
+    const at = (image: { data: Uint8Array; width: number }, x: number, y: number) => [...image.data.subarray((y * image.width + x) * 4, (y * image.width + x) * 4 + 4)];
+    // Moving tile, scale 32: voxel (1, 2) sits at x 32..63, y 32..63.
+    expect(at(renderPreview([s]), 40, 40)).toEqual([128, 128, 128, 255]);
+    expect(at(renderPreview([s], { slice: "mid" }), 40, 40)).toEqual([128, 128, 128, 255]);
+    expect(at(renderPreview([s], { slice: "label" }), 40, 40)).toEqual([191, 64, 64, 255]);
+    expect(at(renderPreview([s], { slice: "label" }), 130 + 40, 40)).toEqual([128, 128, 128, 255]); // empty fixed label: mid slice
+  });
+
+  it("writePreview(new/sub/p.png, samples) creates the folder", async () => {
+    const path = join(dir, "new", "sub", "p.png");
+    expect(await writePreview(path, [sample(0)])).toEqual({ width: 258, height: 128 });
+    expect(PNG.sync.read(await readFile(path)).height).toBe(128);
+  });
+
   it("renderPreview([]) throws EMPTY", () => {
     expect(() => renderPreview([])).toThrow(/no samples/);
   });

@@ -15,6 +15,8 @@ export interface OptionSpec {
   choices?: readonly string[];
   /** The value must be an integer >= this. */
   minInteger?: number;
+  /** The value must end in this (a file name extension such as `.png`; any letter case). */
+  extension?: string;
 }
 
 /** A command: its name, one-line summary, arguments, options and help text. */
@@ -43,8 +45,10 @@ export const HELP_OPTION: OptionSpec = { type: "boolean", short: "h", descriptio
 /**
  * Parses `argv` (after the command name) with `node:util` `parseArgs`, then checks it the way a
  * user expects: unknown options get "did you mean", a string option needs a value (not the next
- * option), booleans take none, choices and integers are validated, required options and at
- * least one positional must be present (unless `--help`). Throws `UsageError`.
+ * option; a negative number is a value, so `--limit -1` is reported as out of range) and is
+ * given at most once, booleans take none, choices, integers and extensions are validated,
+ * required options and at least one positional must be present (unless `--help`). Throws
+ * `UsageError`.
  */
 export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): ParsedArgs {
   const options: Record<string, OptionSpec> = { help: HELP_OPTION, ...spec.options };
@@ -59,6 +63,7 @@ export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): Pa
   });
   const fail = (message: string) => new UsageError(message, spec.name);
   const known = Object.keys(options).map((n) => `--${n}`);
+  const given = new Map<string, string>();
   for (const token of tokens) {
     if (token.kind !== "option") continue;
     const option = options[token.name];
@@ -69,9 +74,16 @@ export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): Pa
       );
     }
     if (option.type === "string") {
-      if (token.value === undefined || (!token.inlineValue && token.value.startsWith("-") && token.value.length > 1)) {
+      // A negative number is a value (reported below as out of range), not the next option.
+      const isNumber = option.minInteger !== undefined && /^-\d/.test(token.value ?? "");
+      if (token.value === undefined || (!token.inlineValue && !isNumber && token.value.startsWith("-") && token.value.length > 1)) {
         throw fail(`option ${token.rawName} needs a value (${token.rawName} ${option.value ?? "VALUE"})`);
       }
+      const previous = given.get(token.name);
+      if (previous !== undefined) {
+        throw fail(`--${token.name} given twice (${JSON.stringify(previous)}, then ${JSON.stringify(token.value)}); give it once`);
+      }
+      given.set(token.name, token.value);
     } else if (token.inlineValue) {
       throw fail(`option ${token.rawName} takes no value, found "${token.value}"`);
     }
@@ -90,6 +102,9 @@ export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): Pa
     }
     if (option.minInteger !== undefined && !(/^-?\d+$/.test(raw) && Number(raw) >= option.minInteger)) {
       throw fail(`--${name} must be an integer >= ${option.minInteger}, found "${raw}"`);
+    }
+    if (option.extension !== undefined && !raw.toLowerCase().endsWith(option.extension)) {
+      throw fail(`--${name} must end in ${option.extension}, found "${raw}"`);
     }
     strings.set(name, raw);
   }

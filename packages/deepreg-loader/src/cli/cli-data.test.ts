@@ -102,6 +102,33 @@ describe.skipIf(!DEEPREG_DATA)("deepreg-loader info on the DeepReg test data", (
     }
   });
 
+  it("info unpaired_nifti_multi_dirs.yaml --split train merges equal shapes across data dirs", async () => {
+    const json = await info("unpaired_nifti_multi_dirs.yaml");
+    expect(json.splits.train.shapes).toEqual({
+      images: [{ shape: [64, 64, 60], count: 16 }],
+      labels: [{ shape: [64, 64, 60, 3], count: 16 }],
+    });
+    const r = await run(["info", "config/test/unpaired_nifti_multi_dirs.yaml", "--split", "train"], cwd);
+    expect(r.stdout.split("\n").slice(4, 6)).toEqual([
+      "  shapes on disk:    images [64, 64, 60] x16",
+      "                     labels [64, 64, 60, 3] x16",
+    ]);
+  });
+
+  it("info grouped_mr_heart_v011.yaml --split test (data dir absent) prints only the error, exit 1", async () => {
+    const r = await run(["info", "config/test/grouped_mr_heart_v011.yaml", "--split", "test"], cwd);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe(
+      [
+        "grouped dataset, image shape [128, 128, 28]",
+        "",
+        "test: nifti, unlabeled, demos/grouped_mr_heart/dataset/test",
+        `  demos/grouped_mr_heart/dataset/test: data directory not found (looked for ${cwd}/demos/grouped_mr_heart/dataset/test) [NOT_FOUND]`,
+        "",
+      ].join("\n"),
+    );
+  });
+
   it("info paired_nifti.yaml (text)", async () => {
     const r = await run(["info", "config/test/paired_nifti.yaml", "--split", "test"], cwd);
     expect(r.code).toBe(0);
@@ -143,7 +170,9 @@ describe.skipIf(!DEEPREG_DATA)("deepreg-loader check on the DeepReg test data", 
   it("check paired_h5.yaml --split train on a terminal draws progress on stderr and clears it", async () => {
     const r = await run(["check", "config/test/paired_h5.yaml", "--split", "train"], DEEPREG_DATA!, true);
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe("train: ok (12 volumes in 4 files, 6 labels scanned)\n");
+    expect(r.stdout).toBe(
+      "train: ok (12 volumes in 4 files: image headers checked, 6 labels scanned; --read-images also decodes images)\n",
+    );
     const frames = r.stderr.split("\r\x1b[K").filter(Boolean);
     expect(frames).toHaveLength(12);
     expect(frames[0]).toBe("check train 1/12 data/test/h5/paired/train/moving_images.h5");
@@ -164,6 +193,7 @@ describe.skipIf(!DEEPREG_DATA)("deepreg-loader check on the DeepReg test data", 
           volumesChecked: 100,
           labelsScanned: 50,
           imagesRead: 0,
+          imagesDecoded: false,
           problems: [],
           warnings: [],
         },
@@ -218,11 +248,15 @@ describe("deepreg-loader check on broken data (temp folder)", () => {
     ]);
     expect(lines).toContain("train/labels/b.nii.gz: label values must be in [0, 1], found values from 0 to 2 [LABEL_RANGE]");
     expect(lines).toContain('train/labels/zz.nii.gz: no file with id "zz" in train/images [IDS_MISMATCH]');
-    expect(lines).toContain("train: 4 problems (9 volumes in 9 files, 5 labels scanned)");
+    expect(lines).toContain(
+      "train: 4 problems (9 volumes in 9 files: image headers checked, 5 labels scanned; --read-images also decodes images)",
+    );
     expect(lines).toContain(
       'test/images.h5 ["a"]: the only image of the split; unpaired data needs at least 2 images to form a pair [EMPTY]',
     );
-    expect(lines).toContain("test: 1 problem (1 volume in 1 file, 0 labels scanned)");
+    expect(lines).toContain(
+      "test: 1 problem (1 volume in 1 file: image headers checked, 0 labels scanned; --read-images also decodes images)",
+    );
     expect(r.stdout).not.toMatch(/\n\s+at /);
     expect(lines).toContain(
       "valid/images/x.nii: the file has 400 bytes, but its header declares 592 (60 float32 voxels from byte 352); the file is truncated [TRUNCATED]",
@@ -236,11 +270,57 @@ describe("deepreg-loader check on broken data (temp folder)", () => {
     await writeFile(join(root, "d", "images", "b.nii.gz"), whole.subarray(0, whole.length >> 1));
     await writeFile(join(root, "c.yaml"), "dataset:\n  type: unpaired\n  image_shape: [4, 4, 4]\n  train: { dir: d, format: nifti, labeled: false }\n");
     const quick = await run(["check", "c.yaml"], root);
-    expect([quick.code, quick.stdout]).toEqual([0, "train: ok (2 volumes in 2 files, 0 labels scanned)\n"]);
+    expect([quick.code, quick.stdout]).toEqual([
+      0,
+      "train: ok (2 volumes in 2 files: image headers checked, 0 labels scanned; --read-images also decodes images)\n",
+    ]);
     const full = await run(["check", "c.yaml", "--read-images"], root);
     expect(full.code).toBe(1);
     expect(full.stdout.split("\n")[0]).toMatch(/^d\/images\/b\.nii\.gz: .*truncated.* \[TRUNCATED\]$/);
-    expect(full.stdout.split("\n")[1]).toBe("train: 1 problem (2 volumes in 2 files, 0 labels scanned, 1 image read)");
+    expect(full.stdout.split("\n")[1]).toBe("train: 1 problem (2 volumes in 2 files: 1 image read, 0 labels scanned)");
+    const json = JSON.parse((await run(["check", "c.yaml", "--json"], root)).stdout);
+    expect([json.ok, json.splits.train.imagesDecoded, json.splits.train.imagesRead]).toEqual([true, false, 0]);
+    const fullJson = JSON.parse((await run(["check", "c.yaml", "--json", "--read-images"], root)).stdout);
+    expect([fullJson.ok, fullJson.splits.train.imagesDecoded, fullJson.splits.train.imagesRead]).toEqual([false, true, 1]);
+  });
+
+  it("check typo.yaml (data dir mistyped) names the absolute path it looked for", async () => {
+    const root = join(tmp, "typo");
+    await mkdir(root, { recursive: true });
+    await writeFile(join(root, "typo.yaml"), "dataset:\n  type: unpaired\n  image_shape: [4, 4, 4]\n  train: { dir: dat, format: nifti, labeled: false }\n");
+    const r = await run(["check", "typo.yaml"], root);
+    expect(r.code).toBe(1);
+    expect(r.stdout.split("\n")[0]).toBe(`dat: data directory not found (looked for ${root}/dat) [NOT_FOUND]`);
+  });
+
+  it("check h5.yaml on NIfTI folders (and nifti.yaml on .h5 files) hints at the other format", async () => {
+    const root = join(tmp, "wrongformat");
+    for (const id of ["a", "b"]) await put(join(root, "n", "images", `${id}.nii.gz`), ramp([5, 4, 3], 255));
+    await mkdir(join(root, "h"), { recursive: true });
+    await writeH5(join(root, "h", "images.h5"), { a: ramp([5, 4, 3], 9), b: ramp([5, 4, 3], 9) });
+    const yaml = (dir: string, format: string) =>
+      `dataset:\n  type: unpaired\n  image_shape: [4, 4, 4]\n  train: { dir: ${dir}, format: ${format}, labeled: false }\n`;
+    await writeFile(join(root, "h5.yaml"), yaml("n", "h5"));
+    await writeFile(join(root, "nifti.yaml"), yaml("h", "nifti"));
+    const h5 = await run(["check", "h5.yaml"], root);
+    expect(h5.code).toBe(1);
+    expect(h5.stdout.split("\n")[0]).toMatch(/^n\/images\.h5: .* \(found images\/ — is format nifti\?\) \[NOT_FOUND\]$/);
+    const nifti = await run(["check", "nifti.yaml"], root);
+    expect(nifti.code).toBe(1);
+    expect(nifti.stdout.split("\n")[0]).toMatch(/^h\/images: .* \(found images\.h5 — is format h5\?\) \[NOT_FOUND\]$/);
+  });
+
+  it.each([["check"], ["info"]])("%s invalid.yaml --json prints { errors } on stdout, exit 1", async (command) => {
+    await writeFile(join(tmp, "invalid.yaml"), "dataset:\n  type: pared\n  image_shape: [4, 4]\n  train: { dir: x, format: nifti, labeled: true }\n");
+    const r = await run([command, "invalid.yaml", "--json"], tmp);
+    expect([r.code, r.stderr]).toEqual([1, ""]);
+    const json = JSON.parse(r.stdout);
+    expect(Object.keys(json)).toEqual(["errors"]);
+    expect(json.errors.map((e: { code: string; file: string; path: string }) => [e.code, e.file, e.path])).toEqual([
+      ["INVALID_CONFIG", "invalid.yaml", "dataset.type"],
+      ["INVALID_CONFIG", "invalid.yaml", "dataset.image_shape"],
+    ]);
+    expect(json.errors[0].message).toBe('dataset.type: expected one of paired, unpaired, grouped, found "pared" (did you mean "paired"?)');
   });
 
   it("check invalid.yaml lists every config problem, exit 1", async () => {

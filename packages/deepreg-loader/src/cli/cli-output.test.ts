@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { PNG } from "pngjs";
@@ -112,7 +112,78 @@ describe.skipIf(!DEEPREG_DATA)("deepreg-loader export on the DeepReg test data",
   });
 });
 
+describe.skipIf(!DEEPREG_DATA)("deepreg-loader export into a folder that is not empty", () => {
+  const exportTo = (out: string, ...more: string[]) =>
+    run(["export", "config/test/paired_nifti.yaml", "--split", "train", "--out", out, ...more], DEEPREG_DATA!);
+
+  it("export --out OLD (a previous export) exits 1 and leaves it alone; --overwrite --limit 2 replaces it", async () => {
+    const out = join(tmp, "again");
+    expect((await exportTo(out, "--limit", "3")).code).toBe(0);
+    expect((await readdir(out)).length).toBe(3 * 4 + 1);
+    const refused = await exportTo(out, "--limit", "2");
+    expect([refused.code, refused.stdout]).toEqual([1, ""]);
+    expect(refused.stderr).toBe(
+      `error: ${out}: the output folder is not empty (13 entries: 00000_fixed_image.npy, 00000_fixed_label.npy, 00000_moving_image.npy, ...); pass --overwrite to replace the previous export, or choose another folder [WRITE_FAILED]\n`,
+    );
+    expect((await readdir(out)).length).toBe(13);
+    await writeFile(join(out, "notes.txt"), "mine\n");
+    const replaced = await exportTo(out, "--limit", "2", "--overwrite");
+    expect(replaced.code).toBe(0);
+    const manifest = JSON.parse(await readFile(join(out, "manifest.json"), "utf8"));
+    expect(manifest.samples).toHaveLength(2);
+    expect((await readdir(out)).sort()).toEqual(
+      [...["00000", "00001"].flatMap((p) => ["fixed_image", "fixed_label", "moving_image", "moving_label"].map((k) => `${p}_${k}.npy`)), "manifest.json", "notes.txt"].sort(),
+    );
+  });
+});
+
 describe.skipIf(!DEEPREG_DATA)("deepreg-loader preview on the DeepReg test data", () => {
+  it("preview --out new/sub/p.png creates the folder", async () => {
+    const out = join(tmp, "new", "sub", "p.png");
+    const r = await run(["preview", "config/test/paired_nifti.yaml", "--split", "test", "--out", out, "--samples", "1"], DEEPREG_DATA!);
+    expect([r.code, r.stderr]).toEqual([0, ""]);
+    expect(PNG.sync.read(await readFile(out)).width).toBe(258);
+  });
+
+  it("preview paired_nifti.yaml --split train --slice label draws each tile at its label's centre of mass", async () => {
+    const out = join(tmp, "label.png");
+    const r = await run(
+      ["preview", "config/test/paired_nifti.yaml", "--split", "train", "--out", out, "--samples", "1", "--slice", "label"],
+      DEEPREG_DATA!,
+    );
+    expect([r.code, r.stderr]).toEqual([0, ""]);
+    const png = PNG.sync.read(await readFile(out));
+    const loader = await loaderFor(["config/test/paired_nifti.yaml"], "train");
+    let s: Sample | undefined;
+    for await (const sample of loader.samples({ epoch: 0 })) {
+      s = sample;
+      break;
+    }
+    await loader.close();
+    // Fixed tile (second column, x from 130): 8 x 8 slice scaled x16; k = round(centre of mass along axis 3).
+    const label = s!.fixedLabel!;
+    let mass = 0;
+    let moment = 0;
+    for (let i = 0; i < 8; i++) for (let j = 0; j < 8; j++) for (let k = 0; k < 8; k++) {
+      mass += label.get(i, j, k);
+      moment += k * label.get(i, j, k);
+    }
+    const k = Math.round(moment / mass);
+    expect(k).toBe(3); // not the middle slice 4, so the test tells the two apart
+    let best = [0, 0];
+    for (let i = 0; i < 8; i++) for (let j = 0; j < 8; j++) if (label.get(i, j, k) > label.get(best[0]!, best[1]!, k)) best = [i, j];
+    const [i, j] = best as [number, number];
+    expect(label.get(i, j, k)).toBeGreaterThan(0);
+    const grey = Math.min(1, Math.max(0, s!.fixedImage.get(i, j, k))) * 255;
+    const alpha = 0.5 * Math.min(1, label.get(i, j, k));
+    const color = LABEL_COLORS[s!.indices[1]!]!;
+    const x = 130 + i * 16 + 5;
+    const y = (7 - j) * 16 + 5;
+    expect([...png.data.subarray((y * png.width + x) * 4, (y * png.width + x) * 4 + 3)]).toEqual(
+      color.map((c) => Math.round(grey * (1 - alpha) + c * alpha)),
+    );
+  });
+
   it("preview paired_nifti.yaml --split test --samples 2 draws 2 rows of 2 tiles of 128 px", async () => {
     const out = join(tmp, "preview.png");
     const r = await run(
@@ -175,7 +246,11 @@ describe.skipIf(!existsSync(CLI))("dist/cli.js run by node", () => {
       encoding: "utf8",
       cwd: DEEPREG_DATA!,
     });
-    expect([r.status, r.stdout, r.stderr]).toEqual([0, "train: ok (12 volumes in 4 files, 6 labels scanned)\n", ""]);
+    expect([r.status, r.stdout, r.stderr]).toEqual([
+      0,
+      "train: ok (12 volumes in 4 files: image headers checked, 6 labels scanned; --read-images also decodes images)\n",
+      "",
+    ]);
   });
 
   it.skipIf(!DEEPREG_DATA)("node dist/cli.js info missing.yaml exits 1 with one line, no stack trace", () => {
@@ -183,7 +258,7 @@ describe.skipIf(!existsSync(CLI))("dist/cli.js run by node", () => {
     expect([r.status, r.stdout, r.stderr]).toEqual([
       1,
       "",
-      "error: config file not found: missing.yaml (looked for missing.yaml) [NOT_FOUND]\n",
+      `error: config file not found: missing.yaml (looked for ${tmp}/missing.yaml) [NOT_FOUND]\n`,
     ]);
   });
 });

@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import type { Split } from "@deepreg-loader/core";
-import { exportSamples, MANIFEST_FILE } from "../export.js";
+import { DeepRegLoaderError, isDeepRegLoaderError } from "@deepreg-loader/core";
+import { exportSamples, MANIFEST_FILE, notEmpty } from "../export.js";
 import type { ParsedArgs } from "./args.js";
 import { loadConfig } from "./common.js";
 import { displayPath } from "./format-error.js";
@@ -26,9 +27,12 @@ export async function runExport(args: ParsedArgs, io: CliIO): Promise<number> {
       {
         epoch,
         ...(limit === undefined ? {} : { limit }),
+        overwrite: args.flag("overwrite"),
         onSample: (n) => progress.update(n, total, "samples"),
       },
-    );
+    ).catch((error: unknown) => {
+      throw notEmptyInCliTerms(error, out);
+    });
     progress.end();
     io.stdout.write(
       `wrote ${manifest.samples.length} sample${manifest.samples.length === 1 ? "" : "s"} of ${split} (epoch ${epoch}) to ${displayPath(out, io.cwd)}, listed in ${MANIFEST_FILE}\n`,
@@ -38,4 +42,15 @@ export async function runExport(args: ParsedArgs, io: CliIO): Promise<number> {
     progress.end();
     await loader.close();
   }
+}
+
+/** The library's "folder not empty" error in the words of the command line (`--overwrite`). */
+function notEmptyInCliTerms(error: unknown, out: string): unknown {
+  const entries = isDeepRegLoaderError(error, "WRITE_FAILED") ? error.details?.notEmpty : undefined;
+  if (!Array.isArray(entries)) return error;
+  return new DeepRegLoaderError(
+    "WRITE_FAILED",
+    `${out}: the output folder is not empty (${notEmpty(entries)}); pass --overwrite to replace the previous export, or choose another folder`,
+    { file: out, details: { notEmpty: entries } },
+  );
 }

@@ -1,4 +1,6 @@
 import { isAbsolute, relative, sep } from "node:path";
+import { formatConfigProblem } from "@deepreg-loader/config";
+import type { ConfigProblem } from "@deepreg-loader/config";
 
 /** `path` relative to `cwd` when it lies inside it, else unchanged. */
 export function displayPath(path: string, cwd: string): string {
@@ -7,10 +9,19 @@ export function displayPath(path: string, cwd: string): string {
   return rel === "" ? "." : rel.startsWith("..") || isAbsolute(rel) ? path : rel;
 }
 
-/** `text` with every absolute path inside `cwd` shown relative to it (messages name resolved paths). */
+/** Messages say `(looked for /abs/path)` where the resolved path is the point: kept absolute. */
+const LOOKED_FOR = /(\(looked for [^)]*\))/;
+
+/**
+ * `text` with every absolute path inside `cwd` shown relative to it (messages name resolved
+ * paths), except inside `(looked for ...)`, which shows where a missing file was looked for.
+ */
 export function displayPaths(text: string, cwd: string): string {
   const prefix = cwd.endsWith(sep) ? cwd : cwd + sep;
-  return text.split(prefix).join("");
+  return text
+    .split(LOOKED_FOR)
+    .map((part, i) => (i % 2 === 1 ? part : part.split(prefix).join("")))
+    .join("");
 }
 
 /**
@@ -28,4 +39,39 @@ export function formatError(error: unknown, cwd: string): string[] {
     return [`error: ${first} [${e.code}]`, ...rest.map((l) => `  ${l.trim()}`)];
   }
   return [`error: internal error: ${lines.join(" ")}`];
+}
+
+/** One entry of `{ "errors": [...] }`, what a `--json` command prints when it stops on an error. */
+export interface ErrorJson {
+  code: string;
+  /** The file the error is about, relative to `cwd` when inside it. */
+  file?: string;
+  /** The config key (dot-path) of an `INVALID_CONFIG` problem. */
+  path?: string;
+  message: string;
+}
+
+/**
+ * The `errors` of an error that ends a `--json` command: one entry per config problem for an
+ * invalid config (`details.errors`), else one entry; `code` `INTERNAL` for an error that is not
+ * a `DeepRegLoaderError`.
+ */
+export function errorJson(error: unknown, cwd: string): ErrorJson[] {
+  const e = error as { name?: unknown; code?: unknown; message?: unknown; file?: unknown; details?: { errors?: unknown } };
+  const message = typeof e?.message === "string" ? e.message : String(error);
+  if (e?.name !== "DeepRegLoaderError" || typeof e.code !== "string") {
+    return [{ code: "INTERNAL", message: displayPaths(message, cwd) }];
+  }
+  const code = e.code;
+  const file = typeof e.file === "string" ? { file: displayPath(e.file, cwd) } : {};
+  const problems = e.details?.errors;
+  if (code === "INVALID_CONFIG" && Array.isArray(problems) && problems.length > 0) {
+    return (problems as ConfigProblem[]).map((p) => ({
+      code,
+      ...file,
+      path: p.path,
+      message: displayPaths(formatConfigProblem(p), cwd),
+    }));
+  }
+  return [{ code, ...file, message: displayPaths(message, cwd) }];
 }

@@ -36,12 +36,15 @@ export interface SplitInfo {
   samplesPerEpoch: number | null;
   /** Number of labels by channel count (`{ "3": 14, "1": 6 }`), null when unlabeled. */
   labelChannels: Record<string, number> | null;
-  /** Shapes on disk per top folder/file (`moving_images`, `labels`, ...). */
+  /** Shapes on disk per top folder/file (`moving_images`, `labels`, ...), counted over every data directory. */
   shapes: Record<string, ShapeCount[]>;
+  /** Data directories of the split that do not exist (the numbers are then left out of the text). */
+  missingDirs: string[];
   /** Problems that kept numbers from being computed (run `check` for all of them). */
   problems: CheckProblem[];
 }
 
+/** Shapes of `observations` with their counts, most common first (ties: first seen first). */
 function countShapes(observations: readonly CheckedObservation[]): ShapeCount[] {
   const counts = new Map<string, ShapeCount>();
   for (const o of observations) {
@@ -63,8 +66,13 @@ export function splitInfo(report: CheckReport, dataset: DatasetConfig, cwd: stri
   const split = report.split;
   const labelSampling: LabelSampling = split === "train" ? "sample" : "all";
   const tops = report.dirs.flatMap((d) => d.tops);
+  const byTop = new Map<string, CheckedObservation[]>();
+  for (const t of tops) byTop.set(t.name, [...(byTop.get(t.name) ?? []), ...t.observations]);
   const shapes: Record<string, ShapeCount[]> = {};
-  for (const t of tops) shapes[t.name] = [...(shapes[t.name] ?? []), ...countShapes(t.observations)];
+  for (const [name, observations] of byTop) shapes[name] = countShapes(observations);
+  const missingDirs = report.dirs
+    .filter((d) => report.problems.some((p) => p.code === "NOT_FOUND" && p.file === d.dir && d.tops.length === 0))
+    .map((d) => displayPath(d.dir, cwd));
   const imagesTop = dataset.type === "paired" ? "moving_images" : "images";
   const labelsTop = dataset.type === "paired" ? "moving_labels" : "labels";
   const images = report.dirs.flatMap((d) => d.tops.find((t) => t.name === imagesTop)?.observations ?? []);
@@ -129,6 +137,7 @@ export function splitInfo(report: CheckReport, dataset: DatasetConfig, cwd: stri
     samplesPerEpoch,
     labelChannels: channelCounts,
     shapes,
+    missingDirs,
     problems: report.problems,
   };
 }
@@ -146,6 +155,11 @@ function infoText(dataset: DatasetConfig, infos: SplitInfo[], cwd: string): stri
   for (const i of infos) {
     lines.push("");
     lines.push(`${i.split}: ${i.format}, ${i.labeled ? "labeled" : "unlabeled"}, ${i.dirs.join(", ")}`);
+    if (i.missingDirs.length > 0) {
+      // Numbers counted without a data directory would mislead: the error only.
+      for (const p of i.problems) lines.push(`  ${problemLine(p, cwd)}`);
+      continue;
+    }
     const what =
       dataset.type === "paired"
         ? plural(i.images, "image pair")

@@ -33,8 +33,8 @@ describe("main: help and version", () => {
   it.each([
     ["info", "Usage: deepreg-loader info CONFIG... [--split S] [--json]"],
     ["check", "Usage: deepreg-loader check CONFIG... [--split S] [--json] [--read-images]"],
-    ["export", "Usage: deepreg-loader export CONFIG... --split S --out DIR [--epoch N] [--limit N] [--seed N]"],
-    ["preview", "Usage: deepreg-loader preview CONFIG... --split S --out FILE.png [--samples N] [--epoch N] [--seed N]"],
+    ["export", "Usage: deepreg-loader export CONFIG... --split S --out DIR [--epoch N] [--limit N] [--seed N] [--overwrite]"],
+    ["preview", "Usage: deepreg-loader preview CONFIG... --split S --out FILE.png [--samples N] [--slice S] [--epoch N] [--seed N]"],
   ])("main(['%s', '--help']) starts with its usage line", async (command, usage) => {
     const r = await run([command, "--help"], cwd);
     expect(r.code).toBe(0);
@@ -63,6 +63,12 @@ describe("main: usage mistakes exit 2 with one error line and the usage", () => 
     [["export", "a.yaml", "--split", "test", "--out", "x", "--limit", "0"], 'error: --limit must be an integer >= 1, found "0"'],
     [["export", "a.yaml", "--split", "test", "--out", "x", "--seed", "1.5"], 'error: --seed must be an integer >= 0, found "1.5"'],
     [["preview", "a.yaml", "--split", "test", "--out", "x.png", "--sample", "2"], 'error: unknown option --sample for "preview" (did you mean --samples?)'],
+    [["export", "a.yaml", "--split", "test", "--out", "x", "--limit", "-1"], 'error: --limit must be an integer >= 1, found "-1"'],
+    [["export", "a.yaml", "--split", "test", "--out", "x", "--epoch", "-2"], 'error: --epoch must be an integer >= 0, found "-2"'],
+    [["export", "a.yaml", "--split", "test", "--split", "train", "--out", "x"], 'error: --split given twice ("test", then "train"); give it once'],
+    [["check", "a.yaml", "--split=test", "--split", "test"], 'error: --split given twice ("test", then "test"); give it once'],
+    [["preview", "a.yaml", "--split", "test", "--out", "x.jpg"], 'error: --out must end in .png, found "x.jpg"'],
+    [["preview", "a.yaml", "--split", "test", "--out", "x.png", "--slice", "lable"], 'error: --slice must be one of mid, label, found "lable" (did you mean label?)'],
   ])("main(%j)", async (argv, line) => {
     const r = await run(argv, cwd);
     expect(r.code).toBe(2);
@@ -79,6 +85,20 @@ describe("main: config problems exit 1, one line each, no stack trace", () => {
     const r = await run(["info", "missing.yaml"], cwd);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toBe("error: config file not found: missing.yaml (looked for missing.yaml) [NOT_FOUND]\n");
+    expect(r.stderr).toBe(`error: config file not found: missing.yaml (looked for ${cwd}/missing.yaml) [NOT_FOUND]\n`);
+  });
+
+  it("main(['info', 'missing.yaml', '--json']) prints { errors } on stdout", async () => {
+    const r = await run(["info", "missing.yaml", "--json"], cwd);
+    expect([r.code, r.stderr]).toEqual([1, ""]);
+    expect(JSON.parse(r.stdout)).toEqual({
+      errors: [
+        {
+          code: "NOT_FOUND",
+          file: "missing.yaml",
+          message: `config file not found: missing.yaml (looked for ${cwd}/missing.yaml)`,
+        },
+      ],
+    });
   });
 });

@@ -4,7 +4,7 @@ import { parseCommandArgs } from "./args.js";
 import { runCheck } from "./check-command.js";
 import { didYouMean } from "./did-you-mean.js";
 import { runExport } from "./export-command.js";
-import { formatError } from "./format-error.js";
+import { errorJson, formatError } from "./format-error.js";
 import { commandHelp, mainHelp, usageLine } from "./help.js";
 import { runInfo } from "./info-command.js";
 import type { CliIO } from "./io.js";
@@ -30,6 +30,8 @@ const RUNNERS = new Map<CommandSpec, Runner>([
 /**
  * Runs the `deepreg-loader` command line with `argv` (without `node` and the script) and returns
  * the exit code. Results go to `io.stdout`, problems and progress to `io.stderr`; never throws.
+ * With `--json`, an error that ends the command is printed on stdout as `{ "errors": [...] }`
+ * (see `errorJson`), still with exit code 1; usage mistakes stay text on stderr (exit 2).
  */
 export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
   const [first, ...rest] = argv;
@@ -61,7 +63,11 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     return await RUNNERS.get(spec)!(args, io);
   } catch (error) {
     if (error instanceof UsageError) return usage(io, error);
-    for (const line of formatError(error, io.cwd)) io.stderr.write(`${line}\n`);
+    if (spec.options.json && args.flag("json")) {
+      io.stdout.write(`${JSON.stringify({ errors: errorJson(error, io.cwd) }, null, 2)}\n`);
+    } else {
+      for (const line of formatError(error, io.cwd)) io.stderr.write(`${line}\n`);
+    }
     return EXIT_PROBLEMS;
   }
 }

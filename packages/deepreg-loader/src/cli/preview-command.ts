@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import type { Sample, Split } from "@deepreg-loader/core";
 import { writePreview } from "../preview.js";
+import type { PreviewSlice } from "../preview.js";
 import type { ParsedArgs } from "./args.js";
 import { loadConfig } from "./common.js";
 import { displayPath } from "./format-error.js";
@@ -27,7 +28,8 @@ export async function runPreview(args: ParsedArgs, io: CliIO): Promise<number> {
   } finally {
     await loader.close();
   }
-  const { width, height } = await writePreview(out, samples);
+  const slice = (args.string("slice") ?? "mid") as PreviewSlice;
+  const { width, height } = await writePreview(out, samples, { slice });
   io.stdout.write(
     `wrote ${displayPath(out, io.cwd)}: ${width}x${height} px, ${samples.length} sample${samples.length === 1 ? "" : "s"} of ${split} (epoch ${epoch})\n`,
   );

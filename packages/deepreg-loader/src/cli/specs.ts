@@ -37,7 +37,8 @@ export const CHECK: CommandSpec = {
     "file readable (NIfTI headers, H5 shapes, sizes of uncompressed files; labels are read in full,",
     "images too with --read-images), images 3D, labels 3D or 4D with values in [0, 1], file ids or",
     "H5 keys matching across folders/files, moving and fixed label channel counts equal, grouped H5",
-    "keys group-<g>-<i>, groups of at least 2 images.",
+    "keys group-<g>-<i>, groups of at least 2 images. Without --read-images, images are checked from",
+    "their headers only (a .nii.gz cut short passes), and the summary line says so.",
     "Prints every problem on its own line (file and reason) and exits 1 if there is any, 0 if clean.",
   ],
   options: {
@@ -59,13 +60,19 @@ export const EXPORT: CommandSpec = {
     "Writes the samples of one epoch of a split, in stream order, as float32 C-order .npy files",
     "(00000_moving_image.npy, 00000_fixed_image.npy, 00000_moving_label.npy, 00000_fixed_label.npy, ...)",
     "and manifest.json listing them with their indices. Read them in Python with numpy.load.",
+    "The output folder must be empty or missing (or give --overwrite); if a sample cannot be read,",
+    "the files written so far are removed, so no half export remains.",
   ],
   options: {
     split: split(true),
-    out: { type: "string", value: "DIR", required: true, description: "output folder (created if missing)" },
+    out: { type: "string", value: "DIR", required: true, description: "output folder (created if missing; refused if not empty)" },
     epoch,
     limit: { type: "string", value: "N", minInteger: 1, description: "write at most N samples (default: the whole epoch)" },
     seed,
+    overwrite: {
+      type: "boolean",
+      description: "write into a folder that is not empty: remove the previous export's .npy files and manifest.json first",
+    },
   },
   examples: ["deepreg-loader export config/test/paired_nifti.yaml --split test --out exported/"],
 };
@@ -79,15 +86,26 @@ export const PREVIEW: CommandSpec = {
     "last axis (vol[:, :, d3 // 2], first axis to the right, second axis up) of the moving image and",
     "of the fixed image in grey, each with its label over it in colour (opacity 0.5 x label value,",
     "colour by label index), scaled up by an integer factor to at least 128 px per tile.",
+    "--slice label moves each tile's slice to its label's centre of mass along the last axis (the",
+    "middle slice when the label is empty), so small labels such as landmarks show.",
   ],
   options: {
     split: split(true),
-    out: { type: "string", value: "FILE.png", required: true, description: "the PNG file to write" },
+    out: { type: "string", value: "FILE.png", required: true, extension: ".png", description: "the PNG file to write (its folder is created)" },
     samples: { type: "string", value: "N", minInteger: 1, description: "number of samples (rows) to draw (default 4)" },
+    slice: {
+      type: "string",
+      value: "S",
+      choices: ["mid", "label"],
+      description: "which slice: mid (the middle, default) or label (each tile at its label's centre of mass)",
+    },
     epoch,
     seed,
   },
-  examples: ["deepreg-loader preview config/test/paired_nifti.yaml --split test --out preview.png"],
+  examples: [
+    "deepreg-loader preview config/test/paired_nifti.yaml --split test --out preview.png",
+    "deepreg-loader preview config/test/paired_nifti.yaml --split train --out landmarks.png --slice label",
+  ],
 };
 
 export const COMMANDS: readonly CommandSpec[] = [INFO, CHECK, EXPORT, PREVIEW];
