@@ -4,6 +4,7 @@ export { validateConfig } from "./validate-config.js";
 export { mergeConfigs } from "./merge-configs.js";
 export { parseConfigYaml } from "./parse-config-yaml.js";
 export { formatConfigProblem } from "./problems.js";
+export { didYouMean, editDistance } from "./did-you-mean.js";
 export type { ConfigProblem, ValidationResult } from "./problems.js";
 export { PREPROCESS_DEFAULTS } from "./validate-train.js";
 export type {

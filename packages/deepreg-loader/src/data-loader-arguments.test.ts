@@ -4,7 +4,6 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDataLoader } from "../dist/index.js";
 import type { DatasetConfig, Split } from "../dist/index.js";
-import { didYouMean } from "./data-loader-arguments.js";
 import { datasetConfig, image, tempDir, writeImages, writePaired, writeTop } from "./data-loader-fixtures.js";
 
 let root: string;
@@ -38,23 +37,6 @@ async function error(promise: Promise<unknown>): Promise<{ code?: string; messag
     (e: { code?: string; message: string; file?: string }) => e,
   );
 }
-
-describe("didYouMean", () => {
-  it.each([
-    ["training", ["train", "valid", "test"], "train"],
-    ["validation", ["train", "valid", "test"], "valid"],
-    ["val", ["train", "valid", "test"], "valid"],
-    ["Test", ["train", "valid", "test"], "test"],
-    ["seeed", ["seed", "workers", "shuffle"], "seed"],
-    ["worker", ["seed", "workers", "shuffle"], "workers"],
-    ["batch_size", ["batchSize", "epochs"], "batchSize"],
-    ["shuffle_buffer_num_batch", ["batchSize", "shuffleBufferNumBatch"], "shuffleBufferNumBatch"],
-    ["num_parallel_calls", ["seed", "workers"], "workers"],
-    ["colour", ["seed", "workers"], undefined],
-  ] as const)("didYouMean(%j, %j) -> %j", (input, candidates, expected) => {
-    expect(didYouMean(input, candidates, { num_parallel_calls: "workers" })).toBe(expected);
-  });
-});
 
 describe("createDataLoader arguments", () => {
   it('createDataLoader(dataset, "training") -> INVALID_ARGUMENT with "did you mean train"', async () => {

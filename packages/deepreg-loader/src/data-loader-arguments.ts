@@ -4,6 +4,7 @@ import { DeepRegLoaderError } from "@deepreg-loader/core";
 import type { Split, WarningHandler } from "@deepreg-loader/core";
 import { formatConfigProblem, validateConfig } from "@deepreg-loader/config";
 import type { ConfigProblem, DatasetConfig, Shape3 } from "@deepreg-loader/config";
+import { didYouMean } from "./did-you-mean.js";
 
 export const SPLITS: readonly Split[] = ["train", "valid", "test"];
 
@@ -40,58 +41,6 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
   const proto: unknown = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
-}
-
-/** Optimal string alignment distance (Levenshtein plus adjacent transpositions). */
-function editDistance(a: string, b: string): number {
-  const cols = b.length + 1;
-  const d: number[] = Array.from({ length: (a.length + 1) * cols }, (_, k) => (k < cols ? k : k % cols === 0 ? k / cols : 0));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min(d[(i - 1) * cols + j]! + 1, d[i * cols + j - 1]! + 1, d[(i - 1) * cols + j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[(i - 2) * cols + j - 2]! + 1);
-      d[i * cols + j] = v;
-    }
-  }
-  return d[d.length - 1]!;
-}
-
-/**
- * The candidate `input` probably meant (case-insensitive): an alias, the camelCase of a
- * snake_case name (`batch_size` -> `batchSize`), the one candidate it is a prefix of or that is
- * a prefix of it (`worker` -> `workers`, `training` -> `train`), or the closest candidate within
- * 1 edit (up to 4 characters), 2 (up to 8) or 3. Undefined when nothing is close.
- */
-export function didYouMean(
-  input: string,
-  candidates: readonly string[],
-  aliases: Readonly<Record<string, string>> = {},
-): string | undefined {
-  const lower = input.toLowerCase();
-  const byLower = new Map(candidates.map((c) => [c.toLowerCase(), c]));
-  const alias = aliases[lower];
-  if (alias !== undefined && candidates.includes(alias)) return alias;
-  const camel = byLower.get(lower.replace(/[_-]/g, ""));
-  if (camel !== undefined) return camel;
-  if (lower.length >= 2) {
-    const prefixed = candidates.filter((c) => {
-      const l = c.toLowerCase();
-      return l.startsWith(lower) || lower.startsWith(l);
-    });
-    if (prefixed.length === 1) return prefixed[0];
-  }
-  const limit = lower.length <= 4 ? 1 : lower.length <= 8 ? 2 : 3;
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const c of candidates) {
-    const distance = editDistance(lower, c.toLowerCase());
-    if (distance < bestDistance) {
-      best = c;
-      bestDistance = distance;
-    }
-  }
-  return bestDistance <= limit ? best : undefined;
 }
 
 /** Throws `INVALID_ARGUMENT` unless `split` is `train`, `valid` or `test`. */
