@@ -6,20 +6,10 @@ import type { Volume } from "@deepreg-loader/core";
 import type { File as H5wasmFile } from "h5wasm";
 import { loadH5wasm } from "./h5wasm.js";
 import { hdf5ErrorSummary } from "./hdf5-error.js";
+import type { NumericArray } from "./to-float32.js";
 
 /** Typed arrays `writeH5` stores; the dataset keeps the array's type. */
-export type H5TypedArray =
-  | Int8Array
-  | Uint8Array
-  | Uint8ClampedArray
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | BigInt64Array
-  | BigUint64Array
-  | Float32Array
-  | Float64Array;
+export type H5TypedArray = NumericArray | Uint8ClampedArray;
 
 /** Row-major values of any numeric type with their shape. */
 export interface H5ArrayEntry {
