@@ -3,7 +3,7 @@ import { isMapping } from "./problems.js";
 import type { ProblemList } from "./problems.js";
 import type { DeepRegConfig, PreprocessConfig } from "./types.js";
 
-/** Defaults of `train.preprocess` (DeepReg has none; see docs/decisions-config.md). */
+/** Defaults of `train.preprocess` (DeepReg has none; see docs/decisions.md). */
 export const PREPROCESS_DEFAULTS: Readonly<Pick<PreprocessConfig, "batch_size" | "shuffle_buffer_num_batch" | "num_parallel_calls">> = {
   batch_size: 1,
   shuffle_buffer_num_batch: 1,
