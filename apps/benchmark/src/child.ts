@@ -7,8 +7,12 @@ import { createDataLoader } from "deepreg-loader";
 import type { DataLoader, DatasetConfig, LoaderStats } from "deepreg-loader";
 
 export type ChildCase =
-  /** `reps` cold epochs, each with a fresh loader (epoch `rep`), `epochs` epochs per loader. */
-  | { kind: "epoch"; dataset: DatasetConfig; workers: number; cacheBytes: number; reps: number; epochs?: number }
+  /**
+   * `reps` cold epochs, each with a fresh loader (epoch `rep`), `epochs` epochs per loader.
+   * `gc`: the child runs with `--expose-gc` and collects garbage after every sample, so its peak
+   * RSS is what the loader holds, not what a lazy collector has not yet freed.
+   */
+  | { kind: "epoch"; dataset: DatasetConfig; workers: number; cacheBytes: number; reps: number; epochs?: number; gc?: boolean }
   /** One loader with a cache: epoch 0 cold, then `reps` warm epochs. */
   | { kind: "warm"; dataset: DatasetConfig; workers: number; cacheBytes: number; reps: number }
   /** `reps` fresh loaders: time to the first batch of 1 sample. */
@@ -17,6 +21,11 @@ export type ChildCase =
 export interface ChildResult {
   /** Seconds per epoch (epoch: one per rep; warm: the warm epochs), or to the first batch (ttfb). */
   seconds: number[];
+  /**
+   * CPU seconds (user + system, every thread of the process: main, workers, libuv pool) spent
+   * during each entry of `seconds`; `cpuSeconds[i] / seconds[i]` is the number of cores kept busy.
+   */
+  cpuSeconds: number[];
   /** warm: seconds of the cold epoch 0. */
   coldSeconds?: number;
   /** Seconds to create each loader (list and match files, read label headers). */
@@ -32,6 +41,7 @@ export interface ChildResult {
 
 interface EpochRun {
   seconds: number;
+  cpuSeconds: number;
   samples: number;
   bytes: number;
 }
@@ -43,15 +53,18 @@ async function open(c: ChildCase, cacheBytes: number): Promise<{ loader: DataLoa
   return { loader, seconds: (performance.now() - start) / 1000 };
 }
 
-async function epoch(loader: DataLoader, index: number): Promise<EpochRun> {
+async function epoch(loader: DataLoader, index: number, gc = false): Promise<EpochRun> {
   let samples = 0;
   let bytes = 0;
+  const cpu = process.cpuUsage();
   const start = performance.now();
+  const collect = (globalThis as { gc?: () => void }).gc;
   for await (const s of loader.samples({ epoch: index })) {
     samples++;
     for (const v of [s.movingImage, s.fixedImage, s.movingLabel, s.fixedLabel]) if (v) bytes += v.data.byteLength;
+    if (gc) collect?.();
   }
-  return { seconds: (performance.now() - start) / 1000, samples, bytes };
+  return { seconds: (performance.now() - start) / 1000, cpuSeconds: cpuSecondsSince(cpu), samples, bytes };
 }
 
 /**
@@ -70,11 +83,18 @@ export function peakRssBytes(): number {
   return process.resourceUsage().maxRSS * 1024;
 }
 
+/** CPU seconds (user + system, all threads) since `start` (a `process.cpuUsage()`). */
+function cpuSecondsSince(start: NodeJS.CpuUsage): number {
+  const { user, system } = process.cpuUsage(start);
+  return (user + system) / 1e6;
+}
+
 /** Runs one case in this process and returns its result. */
 export async function runCase(c: ChildCase): Promise<ChildResult> {
   const seconds: number[] = [];
+  const cpuSeconds: number[] = [];
   const openSeconds: number[] = [];
-  let last: EpochRun = { seconds: 0, samples: 0, bytes: 0 };
+  let last: EpochRun = { seconds: 0, cpuSeconds: 0, samples: 0, bytes: 0 };
   let coldSeconds: number | undefined;
   let stats: LoaderStats | undefined;
   if (c.kind === "warm") {
@@ -83,7 +103,11 @@ export async function runCase(c: ChildCase): Promise<ChildResult> {
     try {
       last = await epoch(loader, 0);
       coldSeconds = last.seconds;
-      for (let rep = 1; rep <= c.reps; rep++) seconds.push((await epoch(loader, rep)).seconds);
+      for (let rep = 1; rep <= c.reps; rep++) {
+        const warmRun = await epoch(loader, rep);
+        seconds.push(warmRun.seconds);
+        cpuSeconds.push(warmRun.cpuSeconds);
+      }
       stats = loader.stats();
     } finally {
       await loader.close();
@@ -96,14 +120,17 @@ export async function runCase(c: ChildCase): Promise<ChildResult> {
         if (c.kind === "epoch") {
           const epochs = c.epochs ?? 1;
           for (let e = 0; e < epochs; e++) {
-            last = await epoch(loader, rep * epochs + e);
+            last = await epoch(loader, rep * epochs + e, c.gc === true);
             seconds.push(last.seconds);
+            cpuSeconds.push(last.cpuSeconds);
           }
         } else {
+          const cpu = process.cpuUsage();
           const start = performance.now();
           const batches = loader.batches({ batchSize: 1, training: true, epochs: 1 });
           const first = await batches.next();
           seconds.push((performance.now() - start) / 1000);
+          cpuSeconds.push(cpuSecondsSince(cpu));
           await batches.return(undefined);
           if (first.done) throw new Error("the epoch has no batch");
         }
@@ -115,6 +142,7 @@ export async function runCase(c: ChildCase): Promise<ChildResult> {
   }
   return {
     seconds,
+    cpuSeconds,
     ...(coldSeconds === undefined ? {} : { coldSeconds }),
     openSeconds,
     samples: last.samples,
@@ -135,8 +163,12 @@ export function spawnCase(script: string, c: ChildCase): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      [script, "--child", JSON.stringify(c)],
-      { maxBuffer: 1 << 24, env: process.env },
+      [...(c.kind === "epoch" && c.gc === true ? ["--expose-gc"] : []), script, "--child", JSON.stringify(c)],
+      {
+        maxBuffer: 1 << 24,
+        // With `gc`, the loader's workers collect after every task too (worker.ts hook).
+        env: c.kind === "epoch" && c.gc === true ? { ...process.env, DEEPREG_LOADER_WORKER_GC: "1" } : process.env,
+      },
       (error, stdout, stderr) => {
         if (error) {
           reject(new Error(`benchmark child (${c.kind}, workers ${c.workers}) failed: ${stderr.trim() || error.message}`));

@@ -18,18 +18,27 @@ if (port === null) throw new Error("deepreg-loader's worker.js runs inside a wor
  */
 const EXIT_ON = process.env.DEEPREG_LOADER_TEST_WORKER_EXIT_ON;
 
+/**
+ * Benchmark hook (not an API): with `DEEPREG_LOADER_WORKER_GC=1` in a process run with
+ * `--expose-gc`, a worker collects its garbage after every task, so a peak-RSS measurement sees
+ * what the loader holds rather than inflated bytes a lazy collector has not freed yet (each
+ * worker's isolate collects on its own schedule, tens of MiB later).
+ */
+const COLLECT = process.env.DEEPREG_LOADER_WORKER_GC === "1" ? (globalThis as { gc?: () => void }).gc : undefined;
+
 /** H5 files stay open for the life of the worker (one wasm instance per thread). */
 const h5Files = new Map<string, Promise<H5File>>();
 
 async function readRaw(task: VolumeTask) {
-  if (task.format === "nifti") return readNiftiSync(task.path);
+  const options = task.channel === undefined ? {} : { channel: task.channel };
+  if (task.format === "nifti") return readNiftiSync(task.path, options);
   let file = h5Files.get(task.path);
   if (file === undefined) {
     file = openH5(task.path);
     h5Files.set(task.path, file);
     file.catch(() => h5Files.delete(task.path));
   }
-  return (await file).read(task.key as string);
+  return (await file).read(task.key as string, options);
 }
 
 port.on("message", (message: TaskMessage<VolumeTask>) => {
@@ -56,5 +65,6 @@ port.on("message", (message: TaskMessage<VolumeTask>) => {
       // A result that does not transfer must still answer its task (else the task hangs).
       port.postMessage({ id: message.id, ok: false, error: serializeError(withSource(error, message.task)) });
     }
+    COLLECT?.();
   })();
 });

@@ -117,6 +117,50 @@ describe("openH5(...).read(key)", () => {
     h5.close();
   });
 
+  it("read(key, { channel }) of [5,4,3,2] uint8 / float64 / int64 (plain and chunked gzip, any slabBytes) = [..., channel]", async () => {
+    const file = join(dir, "label4d.h5");
+    const n = 5 * 4 * 3 * 2;
+    const u8 = Uint8Array.from({ length: n }, (_, i) => (i * 37) % 251);
+    const f64 = Float64Array.from({ length: n }, (_, i) => Math.sin(i) * 1e3);
+    const i64 = BigInt64Array.from({ length: n }, (_, i) => BigInt(i * 3 - 50));
+    await writeH5(file, { u8: { data: u8, shape: [5, 4, 3, 2] }, f64: { data: f64, shape: [5, 4, 3, 2] }, i64: { data: i64, shape: [5, 4, 3, 2] } });
+    const gz = join(dir, "label4d-gzip.h5");
+    await writeH5(gz, { u8: { data: u8, shape: [5, 4, 3, 2] }, f64: { data: f64, shape: [5, 4, 3, 2] }, i64: { data: i64, shape: [5, 4, 3, 2] } }, { compression: "gzip", chunks: [2, 3, 2, 2] });
+    const channelOf = (values: ArrayLike<number | bigint>, c: number): number[] =>
+      Array.from(values, Number).filter((_, i) => i % 2 === c).map((v) => Math.fround(v));
+    for (const path of [file, gz]) {
+      for (const slabBytes of [undefined, 24, 8]) {
+        const h5 = await openH5(path, slabBytes === undefined ? {} : { slabBytes });
+        for (const [key, values] of [["u8", u8], ["f64", f64], ["i64", i64]] as const) {
+          for (const channel of [0, 1]) {
+            const vol = h5.read(key, { channel });
+            expect(vol.shape).toEqual([5, 4, 3]);
+            expect(Array.from(vol.data)).toEqual(channelOf(values, channel));
+          }
+        }
+        h5.close();
+      }
+    }
+  });
+
+  it("read(3D key, { channel: 0 }) is the whole volume; channel 1 of it, channel 2 of [5,4,3,2], channel 0 of 2D -> INVALID_ARGUMENT", async () => {
+    const h5 = await openH5(typed);
+    expect(h5.read("uint8", { channel: 0 }).data).toEqual(expected("uint8"));
+    expect(() => h5.read("uint8", { channel: 1 })).toThrow(
+      expect.objectContaining({ code: "INVALID_ARGUMENT", file: typed, message: expect.stringContaining('channel 1 is out of range for dataset "uint8" of shape [5, 4, 3] (1 channel)') }),
+    );
+    h5.close();
+    const file = join(dir, "label4d.h5");
+    const h5b = await openH5(file);
+    expect(() => h5b.read("u8", { channel: 2 })).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT", message: expect.stringContaining("(2 channels)") }));
+    h5b.close();
+    const m = await openH5(misc);
+    expect(() => m.read("empty", { channel: 0 })).toThrow(
+      expect.objectContaining({ code: "INVALID_ARGUMENT", message: expect.stringContaining("3D or 4D dataset") }),
+    );
+    m.close();
+  });
+
   it("read(scalar) -> shape [], one value; read([0,3]) -> no values", async () => {
     const h5 = await openH5(misc);
     expect(h5.read("scalar").shape).toEqual([]);

@@ -22,6 +22,17 @@ export interface OpenH5Options {
   slabBytes?: number;
 }
 
+/** Options of `H5File.read`. */
+export interface H5ReadOptions {
+  /**
+   * Read only `[..., channel]` of a 4D dataset (one channel of a DeepReg label) as a 3D volume
+   * `[d1, d2, d3]`: a hyperslab read, the other channels are never converted. A 3D dataset has
+   * one channel, 0. `INVALID_ARGUMENT` when out of range or the dataset is neither 3D nor 4D.
+   * Default: the whole dataset.
+   */
+  channel?: number;
+}
+
 /** An open HDF5 file (read-only). Close it with `close()` or `using h5 = await openH5(...)`. */
 export interface H5File {
   /** The path as given to `openH5`. */
@@ -32,8 +43,11 @@ export interface H5File {
   shape(key: string): number[];
   /** Stored element type of dataset `key` (numpy name; byte order aside). */
   dtype(key: string): DType;
-  /** Dataset `key` as a row-major float32 volume, equal to `np.asarray(h5[key], dtype=np.float32)`. */
-  read(key: string): Volume;
+  /**
+   * Dataset `key` as a row-major float32 volume, equal to `np.asarray(h5[key], dtype=np.float32)`
+   * (with `channel`: `np.asarray(h5[key][..., channel], dtype=np.float32)`).
+   */
+  read(key: string, options?: H5ReadOptions): Volume;
   /** Releases the file; idempotent. Any other call afterwards throws `CLOSED`. */
   close(): void;
   [Symbol.dispose](): void;
@@ -85,10 +99,13 @@ class OpenH5File implements H5File {
     return dtypeOf(this.#entry(key).metadata, this.path, key);
   }
 
-  read(key: string): Volume {
+  read(key: string, options: H5ReadOptions = {}): Volume {
     const { dataset, metadata } = this.#entry(key);
     dtypeOf(metadata, this.path, key);
-    const shape = this.#shape(key, metadata);
+    const fullShape = this.#shape(key, metadata);
+    const { channel } = options;
+    if (channel !== undefined) this.#checkChannel(key, fullShape, channel);
+    const shape = channel === undefined ? fullShape : fullShape.slice(0, 3);
     const size = shapeSize(shape);
     if (size * 4 > constants.MAX_LENGTH) {
       throw new DeepRegLoaderError(
@@ -99,7 +116,7 @@ class OpenH5File implements H5File {
     }
     const data = this.#call(key, "read", () => {
       checkFilters(dataset.filters, this.path, key);
-      return readFloat32(dataset, shape, metadata.size, this.#slabBytes, metadata.chunks);
+      return readFloat32(dataset, fullShape, metadata.size, this.#slabBytes, metadata.chunks, channel);
     });
     return createVolume(data, shape);
   }
@@ -168,6 +185,25 @@ class OpenH5File implements H5File {
     const entry = { dataset: entity, metadata: this.#call(key, "inspect", () => entity.metadata) };
     this.#entries.set(key, entry);
     return entry;
+  }
+
+  /** `INVALID_ARGUMENT` unless `channel` indexes the last axis of a 4D shape (or is 0 of a 3D one). */
+  #checkChannel(key: string, shape: readonly number[], channel: number): void {
+    const channels = shape.length === 4 ? (shape[3] as number) : shape.length === 3 ? 1 : 0;
+    if (channels === 0) {
+      throw new DeepRegLoaderError(
+        "INVALID_ARGUMENT",
+        `${this.path}: a channel can be read from a 3D or 4D dataset, "${key}" has shape [${shape.join(", ")}]`,
+        { file: this.path, details: { key, shape: [...shape], channel } },
+      );
+    }
+    if (!Number.isInteger(channel) || channel < 0 || channel >= channels) {
+      throw new DeepRegLoaderError(
+        "INVALID_ARGUMENT",
+        `${this.path}: channel ${channel} is out of range for dataset "${key}" of shape [${shape.join(", ")}] (${channels} channel${channels === 1 ? "" : "s"})`,
+        { file: this.path, details: { key, shape: [...shape], channel, channels } },
+      );
+    }
   }
 
   #shape(key: string, metadata: Metadata): number[] {

@@ -37,6 +37,10 @@ export function planSlabs(
  * Reads a numeric dataset as row-major float32 values. Up to `slabBytes` bytes (of the stored
  * type) in one read; larger datasets in hyperslabs of at most that size, each converted into
  * the output, so the wasm heap (2 GiB, never shrinks) holds one slab at a time.
+ * With `channel` (a 4D dataset `[d1, d2, d3, C]`), only `[..., channel]` is converted, as
+ * `[d1, d2, d3]`: whole rows of `C` values are read (one copy out of the wasm heap, as fast as a
+ * plain read; an HDF5 hyperslab with a fixed last index gathers element by element in wasm,
+ * several times slower) and every `C`-th value is converted.
  */
 export function readFloat32(
   dataset: Dataset,
@@ -44,42 +48,67 @@ export function readFloat32(
   itemSize: number,
   slabBytes: number,
   chunks: readonly number[] | null,
+  channel?: number,
 ): Float32Array {
-  const size = shapeSize(shape);
+  const picked = channel !== undefined && shape.length === 4;
+  // Reads cover whole channel rows: slabs are planned over the spatial axes, C values per voxel.
+  const channels = picked ? (shape[3] as number) : 1;
+  const selected = picked ? shape.slice(0, 3) : shape;
+  const size = shapeSize(selected);
   if (size === 0) return new Float32Array(0);
-  if (shape.length === 0) {
+  if (selected.length === 0) {
     const value = dataset.value as number | bigint;
     return Float32Array.of(typeof value === "bigint" ? bigintToFloat32(value) : value);
   }
-  if (size * itemSize <= slabBytes) {
+  const convert = (values: NumericArray, out: Float32Array, offset: number): number => {
+    if (!picked) {
+      copyToFloat32(values, out, offset);
+      return values.length;
+    }
+    return takeEvery(values, channels, channel, out, offset);
+  };
+  if (size * channels * itemSize <= slabBytes) {
     const values = dataset.value as NumericArray;
-    if (values instanceof Float32Array) return values;
+    if (!picked && values instanceof Float32Array) return values;
     const out = new Float32Array(size);
-    copyToFloat32(values, out, 0);
+    convert(values, out, 0);
     return out;
   }
 
-  const { axis, step } = planSlabs(shape, itemSize, slabBytes, chunks);
+  const { axis, step } = planSlabs(selected, itemSize * channels, slabBytes, chunks?.slice(0, selected.length) ?? null);
   const out = new Float32Array(size);
-  const outer = shape.slice(0, axis);
+  const outer = selected.slice(0, axis);
   const index = outer.map(() => 0);
-  const extent = shape[axis] as number;
+  const extent = selected[axis] as number;
   let offset = 0;
   for (let n = shapeSize(outer); n > 0; n--) {
     for (let start = 0; start < extent; start += step) {
       const ranges = shape.map((_, a): [] | [number, number] =>
         a < axis ? [index[a] as number, (index[a] as number) + 1] : a === axis ? [start, Math.min(start + step, extent)] : [],
       );
-      const values = dataset.slice(ranges) as NumericArray;
-      copyToFloat32(values, out, offset);
-      offset += values.length;
+      offset += convert(dataset.slice(ranges) as NumericArray, out, offset);
     }
     // Next index of the outer axes, last fastest.
     for (let a = axis - 1; a >= 0; a--) {
       index[a] = (index[a] as number) + 1;
-      if ((index[a] as number) < (shape[a] as number)) break;
+      if ((index[a] as number) < (selected[a] as number)) break;
       index[a] = 0;
     }
   }
   return out;
+}
+
+/**
+ * Writes `values[k * step + first]` for every `k` into `out` from `offset`, converted to float32
+ * like {@link copyToFloat32}; returns how many were written.
+ */
+function takeEvery(values: NumericArray, step: number, first: number, out: Float32Array, offset: number): number {
+  const count = Math.floor(values.length / step);
+  if (values instanceof BigInt64Array || values instanceof BigUint64Array) {
+    const converted = new Float32Array(values.length);
+    copyToFloat32(values, converted, 0);
+    return takeEvery(converted, step, first, out, offset);
+  }
+  for (let k = 0, i = first; k < count; k++, i += step) out[offset + k] = values[i] as number;
+  return count;
 }

@@ -208,3 +208,67 @@ describe("decodeNifti errors", () => {
     expect(decodeNifti(good, { maxBytes: 240 }).shape).toEqual(SHAPE);
   });
 });
+
+describe("decodeNifti(bytes, { channel })", () => {
+  const LABEL = [5, 4, 3, 2];
+  const channelOf = (v: { data: Float32Array }, c: number): number[] =>
+    Array.from(v.data).filter((_, n) => n % 2 === c);
+  /** 120 values from the 60 each dtype holds: channel 0 ascending, channel 1 descending. */
+  const labelValues = (dtype: DType) => (n: number) => VALUES[dtype](n % 2 === 0 ? n / 2 : 59 - (n - 1) / 2);
+
+  test.each(DTYPES.flatMap((dtype) => [true, false].map((littleEndian) => [dtype, littleEndian] as const)))(
+    "decodeNifti([5,4,3,2] %s, littleEndian %s, { channel: 0 | 1 }) = [..., channel] as [5,4,3]",
+    (dtype, littleEndian) => {
+      const volume = volumeOf(LABEL, labelValues(dtype));
+      const bytes = encodeNifti(volume, { dtype, littleEndian });
+      for (const channel of [0, 1]) {
+        const decoded = decodeNifti(bytes, { channel });
+        expect(decoded.shape).toEqual([5, 4, 3]);
+        expect(Array.from(decoded.data)).toEqual(channelOf(volume, channel));
+      }
+    },
+  );
+
+  test("decodeNifti([5,4,3,2] int16, scl_slope 2, scl_inter -1, { channel: 1 }) scales the channel", () => {
+    const volume = volumeOf(LABEL, (n) => n - 60);
+    const bytes = patched(encodeNifti(volume, { dtype: "int16" }), (v) => {
+      v.setFloat32(112, 2, true);
+      v.setFloat32(116, -1, true);
+    });
+    expect(Array.from(decodeNifti(bytes, { channel: 1 }).data)).toEqual(channelOf(volume, 1).map((x) => x * 2 - 1));
+  });
+
+  test("decodeNifti([5,4,3] uint8, { channel: 0 }) is the whole 3D volume", () => {
+    const volume = volumeOf(SHAPE, VALUES.uint8);
+    const decoded = decodeNifti(encodeNifti(volume, { dtype: "uint8" }), { channel: 0 });
+    expect(decoded.shape).toEqual(SHAPE);
+    expect(decoded.data).toEqual(volume.data);
+  });
+
+  test("decodeNifti([5,4,3,2], { channel: 2 | -1 | 0.5 }) throws INVALID_ARGUMENT naming the channel count", () => {
+    const bytes = encodeNifti(volumeOf(LABEL, VALUES.uint8), { dtype: "uint8" });
+    for (const channel of [2, -1, 0.5]) {
+      expect(() => decodeNifti(bytes, { file: "l.nii", channel })).toThrow(
+        expect.objectContaining({
+          code: "INVALID_ARGUMENT",
+          message: `l.nii: channel ${channel} is out of range for shape [5, 4, 3, 2] (2 channels)`,
+        }),
+      );
+    }
+  });
+
+  test("decodeNifti([5,4,3] uint8, { channel: 1 }) and ([2,2,2,2,2], { channel: 0 }) throw INVALID_ARGUMENT", () => {
+    expect(codeOf(() => decodeNifti(encodeNifti(volumeOf(SHAPE, VALUES.uint8), { dtype: "uint8" }), { channel: 1 }))).toBe(
+      "INVALID_ARGUMENT",
+    );
+    const fiveD = encodeNifti(volumeOf([2, 2, 2, 2, 2], VALUES.uint8), { dtype: "uint8" });
+    expect(() => decodeNifti(fiveD, { channel: 0 })).toThrow(
+      expect.objectContaining({ code: "INVALID_ARGUMENT", message: expect.stringContaining("3D or 4D image, found shape [2, 2, 2, 2, 2]") }),
+    );
+  });
+
+  test("decodeNifti([5,4,3,2] cut in channel 1, { channel: 0 }) still throws TRUNCATED", () => {
+    const bytes = encodeNifti(volumeOf(LABEL, VALUES.uint8), { dtype: "uint8" });
+    expect(codeOf(() => decodeNifti(bytes.subarray(0, bytes.length - 3), { channel: 0 }))).toBe("TRUNCATED");
+  });
+});

@@ -16,6 +16,12 @@ export interface DecodeNiftiOptions {
    * `TOO_LARGE` before anything is allocated. Default {@link DEFAULT_MAX_BYTES} (2 GiB).
    */
   maxBytes?: number;
+  /**
+   * Decode only `[..., channel]` of a 4D file (one channel of a DeepReg label) as a 3D volume
+   * `[d1, d2, d3]`: the other channels are never converted. A 3D file has one channel, 0.
+   * `INVALID_ARGUMENT` when out of range or the file is neither 3D nor 4D. Default: every voxel.
+   */
+  channel?: number;
 }
 
 /**
@@ -40,15 +46,16 @@ export function decodeNiftiVoxels(
   header: NiftiHeader,
   options: DecodeNiftiOptions = {},
 ): Volume {
-  const { file, maxBytes = DEFAULT_MAX_BYTES } = options;
+  const { file, maxBytes = DEFAULT_MAX_BYTES, channel } = options;
   const name = inputLabel(file);
   const { shape, dtype, voxOffset } = header;
   const count = shapeSize(shape);
-  const outBytes = count * 4;
+  const part = channel === undefined ? { shape, start: 0, count } : channelPart(shape, channel, name, file);
+  const outBytes = part.count * 4;
   if (outBytes > maxBytes) {
     throw new DeepRegLoaderError(
       "TOO_LARGE",
-      `${name}: header declares shape [${shape.join(", ")}] (${count} voxels, ${formatBytes(outBytes)} as float32); the limit is ${formatBytes(maxBytes)} (maxBytes)`,
+      `${name}: header declares shape [${shape.join(", ")}] (${count} voxels, ${formatBytes(outBytes)} as float32${channel === undefined ? "" : ` for channel ${channel}`}); the limit is ${formatBytes(maxBytes)} (maxBytes)`,
       { file, details: { shape, maxBytes } },
     );
   }
@@ -62,9 +69,40 @@ export function decodeNiftiVoxels(
   }
   const slope = header.sclSlope;
   const scaled = slope !== 0 && Number.isFinite(slope) && !(slope === 1 && header.sclInter === 0);
-  const source = voxelValues(bytes, voxOffset, dtype, count, header.littleEndian, scaled);
-  const data = columnMajorToRowMajor(source, shape, scaled ? { slope, inter: header.sclInter } : {});
-  return createVolume(data, shape);
+  const offset = voxOffset + part.start * DTYPE_BYTES[dtype];
+  const source = voxelValues(bytes, offset, dtype, part.count, header.littleEndian, scaled);
+  const data = columnMajorToRowMajor(source, part.shape, scaled ? { slope, inter: header.sclInter } : {});
+  return createVolume(data, part.shape);
+}
+
+/**
+ * The voxels of one channel (index along the 4th axis) of a 3D or 4D shape: in NIfTI's
+ * x-fastest order they are one contiguous run of `d1 * d2 * d3` voxels.
+ */
+function channelPart(
+  shape: readonly number[],
+  channel: number,
+  name: string,
+  file: string | undefined,
+): { shape: number[]; start: number; count: number } {
+  const channels = shape.length === 4 ? (shape[3] as number) : shape.length === 3 ? 1 : 0;
+  if (channels === 0) {
+    throw new DeepRegLoaderError(
+      "INVALID_ARGUMENT",
+      `${name}: a channel can be read from a 3D or 4D image, found shape [${shape.join(", ")}]`,
+      { file, details: { shape: [...shape], channel } },
+    );
+  }
+  if (!Number.isInteger(channel) || channel < 0 || channel >= channels) {
+    throw new DeepRegLoaderError(
+      "INVALID_ARGUMENT",
+      `${name}: channel ${channel} is out of range for shape [${shape.join(", ")}] (${channels} channel${channels === 1 ? "" : "s"})`,
+      { file, details: { shape: [...shape], channel, channels } },
+    );
+  }
+  const spatial = shape.slice(0, 3);
+  const count = shapeSize(spatial);
+  return { shape: spatial, start: channel * count, count };
 }
 
 const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;

@@ -58,6 +58,20 @@ describe("readNifti", () => {
     }
   });
 
+  test("readNifti(.nii.gz [5,4,3,2] uint8, { channel: 1 }) and readNiftiSync read channel 1 as [5,4,3]", async () => {
+    const label = volumeOf([5, 4, 3, 2], (n) => (n * 7) % 23);
+    const bytes = gzipSync(encodeNifti(label, { dtype: "uint8" }));
+    const expected = Array.from(label.data).filter((_, n) => n % 2 === 1);
+    const vol = await readNifti(bytes, { channel: 1 });
+    expect(vol.shape).toEqual([5, 4, 3]);
+    expect(Array.from(vol.data)).toEqual(expected);
+    expect(Array.from(readNiftiSync(bytes, { channel: 1 }).data)).toEqual(expected);
+    await expect(readNifti(bytes, { file: "l.nii.gz", channel: 2 })).rejects.toMatchObject({
+      code: "INVALID_ARGUMENT",
+      file: "l.nii.gz",
+    });
+  });
+
   test("readNifti(big-endian NIfTI-2 int16 .nii.gz)", async () => {
     const v = volumeOf([5, 4, 3, 2], (n) => n * 100 - 6000);
     const bytes = gzipSync(encodeNifti(v, { version: 2, littleEndian: false, dtype: "int16" }));

@@ -20,6 +20,12 @@ export interface ReadNiftiOptions {
   file?: string;
   /** Largest volume in bytes of float32 output (`TOO_LARGE` beyond). Default 2^31 (2 GiB). */
   maxBytes?: number;
+  /**
+   * Read only `[..., channel]` of a 4D file (one channel of a DeepReg label) as a 3D volume;
+   * the other channels are inflated but never converted. A 3D file has one channel, 0.
+   * `INVALID_ARGUMENT` when out of range. Default: the whole volume.
+   */
+  channel?: number;
 }
 
 /** Options of {@link readNiftiHeader}. */
@@ -41,7 +47,7 @@ export async function readNifti(input: NiftiInput, options: ReadNiftiOptions = {
     typeof input === "string" ? { bytes: await readWholeFile(input), file: input } : fromBytes(input, options);
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const raw = isGzip(bytes) ? await gunzipAsync(bytes, inputLabel(file), maxBytes) : bytes;
-  return decodeNifti(raw, decodeOptions(file, maxBytes));
+  return decodeNifti(raw, decodeOptions(file, maxBytes, options.channel));
 }
 
 /**
@@ -53,7 +59,7 @@ export function readNiftiSync(input: NiftiInput, options: ReadNiftiOptions = {})
     typeof input === "string" ? { bytes: readWholeFileSync(input), file: input } : fromBytes(input, options);
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const raw = isGzip(bytes) ? gunzipSyncChecked(bytes, inputLabel(file), maxBytes) : bytes;
-  return decodeNifti(raw, decodeOptions(file, maxBytes));
+  return decodeNifti(raw, decodeOptions(file, maxBytes, options.channel));
 }
 
 /** Bytes of a NIfTI-2 header; a NIfTI-1 one needs 348. */
@@ -124,8 +130,11 @@ async function headerBytes(
   }
 }
 
-function decodeOptions(file: string | undefined, maxBytes: number): DecodeNiftiOptions {
-  return file === undefined ? { maxBytes } : { file, maxBytes };
+function decodeOptions(file: string | undefined, maxBytes: number, channel: number | undefined): DecodeNiftiOptions {
+  const options: DecodeNiftiOptions = { maxBytes };
+  if (file !== undefined) options.file = file;
+  if (channel !== undefined) options.channel = channel;
+  return options;
 }
 
 function fromBytes(

@@ -75,3 +75,39 @@ describe.skipIf(!PYTHON)("normalize against numpy", () => {
     expect(Array.from(normalize(createVolume(data, [5, 4, 3])).data)).toEqual(expected);
   });
 });
+
+describe("normalize options", () => {
+  const values = Float32Array.of(-2, 0, 6, 3.5, -1.25, 6);
+
+  it("normalize(v, { out: v.data }) normalises in place, equal to normalize(v)", () => {
+    const expected = Array.from(normalize(createVolume(values.slice(), [2, 3])).data);
+    const input = createVolume(values.slice(), [2, 3]);
+    const out = normalize(input, { out: input.data });
+    expect(out.data).toBe(input.data);
+    expect(out.shape).toEqual([2, 3]);
+    expect(Array.from(out.data)).toEqual(expected);
+  });
+
+  it("normalize(v, { range: { min: -2, max: 6 } }) equals normalize(v) without scanning", () => {
+    const expected = Array.from(normalize(createVolume(values.slice(), [6])).data);
+    expect(Array.from(normalize(createVolume(values.slice(), [6]), { range: { min: -2, max: 6 } }).data)).toEqual(expected);
+  });
+
+  it("normalize(v, { range: { min: -2, max: 12 } }) uses the given range", () => {
+    const eps = Math.fround(1e-5);
+    const out = normalize(createVolume(Float32Array.of(-2, 12), [2]), { range: { min: -2, max: 12 } });
+    expect(Array.from(out.data)).toEqual([Math.fround(eps / Math.fround(14 + eps)), 1]);
+  });
+
+  it("normalize(v, { range: { min: NaN, max: 1 } }) throws VALUE_RANGE", () => {
+    expect(() => normalize(createVolume(Float32Array.of(0, 1), [2]), { range: { min: Number.NaN, max: 1 } })).toThrow(
+      expect.objectContaining({ code: "VALUE_RANGE" }),
+    );
+  });
+
+  it("normalize(6 values, { out: Float32Array(5) }) throws INVALID_ARGUMENT", () => {
+    expect(() => normalize(createVolume(values.slice(), [6]), { out: new Float32Array(5) })).toThrow(
+      expect.objectContaining({ code: "INVALID_ARGUMENT", message: expect.stringContaining("5 elements, expected 6") }),
+    );
+  });
+});

@@ -32,4 +32,19 @@ describe("valueRange", () => {
       expect.objectContaining({ code: "SHAPE", message: expect.stringContaining("[2, 0] has no values") }),
     );
   });
+
+  it("valueRange(lengths 1..11, min / max / NaN at every position) equals a one-lane scan", () => {
+    for (let n = 1; n <= 11; n++) {
+      for (let at = 0; at < n; at++) {
+        const base = Array.from({ length: n }, (_, i) => ((i * 5) % 7) - 3);
+        const low = Float32Array.from(base, (v, i) => (i === at ? -100 : v));
+        const high = Float32Array.from(base, (v, i) => (i === at ? 100 : v));
+        const nan = Float32Array.from(base, (v, i) => (i === at ? Number.NaN : v));
+        expect(valueRange(createVolume(low, [n]))).toEqual({ min: -100, max: Math.max(...low) });
+        expect(valueRange(createVolume(high, [n]))).toEqual({ min: Math.min(...high), max: 100 });
+        expect(valueRange(createVolume(nan, [n]))).toEqual({ min: Number.NaN, max: Number.NaN });
+      }
+    }
+  });
 });
+

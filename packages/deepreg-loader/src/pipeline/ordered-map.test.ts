@@ -90,4 +90,37 @@ describe("orderedMap", () => {
       expect(seen).toEqual([0, 1, 2]);
     }
   });
+
+  it("orderedMap(items, fn, { concurrency: 3, rampUp: true }) runs 1, then 2, then 3 tasks as results are taken", async () => {
+    const gates = Array.from({ length: 6 }, () => deferred<number>());
+    const started: number[] = [];
+    const it = orderedMap([0, 1, 2, 3, 4, 5], (x) => {
+      started.push(x);
+      return gates[x]!.promise;
+    }, { concurrency: 3, rampUp: true });
+    const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 5));
+    const first = it.next();
+    await tick();
+    expect(started).toEqual([0]);
+    gates[0]!.resolve(0);
+    expect(await first).toEqual({ value: 0, done: false });
+    // One taken: 2 in flight.
+    expect(started).toEqual([0, 1, 2]);
+    const second = it.next();
+    gates[1]!.resolve(1);
+    expect(await second).toEqual({ value: 1, done: false });
+    // Two taken: 3 in flight (2, 3, 4), the cap.
+    expect(started).toEqual([0, 1, 2, 3, 4]);
+    const third = it.next();
+    gates[2]!.resolve(2);
+    expect(await third).toEqual({ value: 2, done: false });
+    expect(started).toEqual([0, 1, 2, 3, 4, 5]);
+    for (const g of gates.slice(3)) g.resolve(0);
+    expect(await collect({ [Symbol.asyncIterator]: () => it })).toEqual([0, 0, 0]);
+  });
+
+  it("orderedMap([0..4], x => x, { concurrency: 1, rampUp: true }) keeps order, one at a time", async () => {
+    expect(await collect(orderedMap([0, 1, 2, 3, 4], async (x) => x, { concurrency: 1, rampUp: true }))).toEqual([0, 1, 2, 3, 4]);
+  });
 });
+

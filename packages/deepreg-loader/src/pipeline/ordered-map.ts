@@ -2,6 +2,13 @@
 export interface OrderedMapOptions {
   /** Tasks running or finished but not yet taken, at most (>= 1). */
   concurrency: number;
+  /**
+   * Slow start: the first task runs alone, and every result taken lets one more task run, up to
+   * `concurrency` (1, then 2, 3, ... in flight). The first result then gets the whole machine
+   * instead of sharing it with the read-ahead (time to the first sample), and the read-ahead is
+   * full after `concurrency - 1` results. Default false: `concurrency` tasks start at once.
+   */
+  rampUp?: boolean;
 }
 
 /**
@@ -24,8 +31,10 @@ export async function* orderedMap<T, R>(
   const iterator = items[Symbol.iterator]();
   const queue: Promise<R>[] = [];
   let done = false;
+  let taken = 0;
   const fill = (): void => {
-    while (!done && queue.length < concurrency) {
+    const limit = options.rampUp === true ? Math.min(concurrency, taken + 1) : concurrency;
+    while (!done && queue.length < limit) {
       let next: IteratorResult<T>;
       try {
         next = iterator.next();
@@ -51,6 +60,7 @@ export async function* orderedMap<T, R>(
     fill();
     while (queue.length > 0) {
       const result = await (queue.shift() as Promise<R>);
+      taken += 1;
       fill();
       yield result;
     }

@@ -1,6 +1,6 @@
 import { DeepRegLoaderError, createVolume, isDeepRegLoaderError } from "@deepreg-loader/core";
 import type { DataFormat, Volume } from "@deepreg-loader/core";
-import { normalize, resize, valueRange } from "@deepreg-loader/volume-ops";
+import { normalize, resize, takeChannel, valueRange } from "@deepreg-loader/volume-ops";
 
 /** What a volume is used as: images are normalised, labels checked to lie in [0, 1]. */
 export type VolumeKind = "image" | "label";
@@ -16,12 +16,19 @@ export interface VolumeTask {
   /** The H5 key, for H5 data. */
   key?: string;
   shape: [number, number, number];
+  /**
+   * Labels only: prepare just this channel of a 4D label, as a 3D volume (the readers convert
+   * only that channel: a third of the work for DeepReg's 3-channel labels when one label is
+   * sampled per pair). Default: every channel.
+   */
+  channel?: number;
 }
 
 /**
  * A preprocessed volume: an image normalised and resized to `[d1, d2, d3]`, or a label resized
  * with its channels carried (`[d1, d2, d3]` or `[d1, d2, d3, C]`, C > 1). `data` owns its whole
- * buffer (transferable). `rawShape` is the shape as read, after squeezing a one-channel label.
+ * buffer (transferable). `rawShape` is the shape as read, after squeezing a one-channel label
+ * (for a task with a `channel`: the spatial shape `[d1, d2, d3]`).
  */
 export interface PreparedVolume {
   data: Float32Array;
@@ -51,9 +58,14 @@ export function withSource(error: unknown, source: { path: string; key?: string 
 
 /**
  * Validates and preprocesses a raw volume as DeepReg does. Images: must be 3D (`SHAPE`),
- * finite (`VALUE_RANGE`), normalised, resized to `task.shape`, in [0, 1] after that (`VALUE_RANGE`). Labels: 3D or 4D (`SHAPE`; a 4D label with one channel
- * becomes 3D), every value in [0, 1] (`LABEL_RANGE`), resized with channels carried.
+ * finite (`VALUE_RANGE`), normalised, resized to `task.shape`, in [0, 1] after that
+ * (`VALUE_RANGE`). Labels: 3D or 4D (`SHAPE`; a 4D label with one channel becomes 3D), every
+ * value in [0, 1] (`LABEL_RANGE`), resized with channels carried (with `task.channel`: that
+ * channel only, as 3D).
  * Errors name the file. Runs on the main thread or in a worker, with the same result.
+ *
+ * Takes `raw` over: its buffer may be normalised in place and returned (a shape that needs no
+ * resize is not copied), so the caller must not use `raw` afterwards.
  */
 export function prepareVolume(raw: Volume, task: VolumeTask): PreparedVolume {
   try {
@@ -72,12 +84,18 @@ function prepareImage(raw: Volume, task: VolumeTask): PreparedVolume {
       { file: task.path, details: { key: task.key, shape: rawShape } },
     );
   }
-  const resized = resize(normalize(raw), task.shape);
+  // `raw` is a fresh read that nothing else holds: normalise it in place (no second volume to
+  // allocate and page in), with the range found once.
+  const range = valueRange(raw);
+  const normalized = normalize(raw, raw.data.length === raw.size ? { range, out: raw.data } : { range });
+  const resized = sameSpatialShape(raw.shape, task.shape) ? normalized : resize(normalized, task.shape);
   // DeepReg asserts images lie in [0, 1] after normalisation: a range too wide for float32
-  // (max - min overflows) gives 0 / Inf = 0 and Inf / Inf = NaN. Resizing mixes values convexly,
-  // so checking the (smaller) resized image finds any NaN or value outside [0, 1].
-  const { min, max } = valueRange(resized);
-  if (!(min >= 0 && max <= 1)) {
+  // (max - min overflows) gives 0 / Inf = 0 and Inf / Inf = NaN. Normalising is monotone, so the
+  // normalised image lies between the normalised min and max (NaN, if any, at the max), and
+  // resizing mixes values convexly: checking those two values decides it without another pass.
+  const ends = normalize(createVolume(Float32Array.of(range.min, range.max), [2]), { range }).data;
+  if (!((ends[0] as number) >= 0 && (ends[1] as number) <= 1)) {
+    const { min, max } = valueRange(resized);
     throw new DeepRegLoaderError(
       "VALUE_RANGE",
       `${describeSource(task)}: image values must lie in [0, 1] after normalisation, found min ${min} max ${max} (the image's value range is too wide for float32)`,
@@ -90,6 +108,10 @@ function prepareImage(raw: Volume, task: VolumeTask): PreparedVolume {
 function prepareLabel(raw: Volume, task: VolumeTask): PreparedVolume {
   let label = raw;
   const shape = raw.shape;
+  // A reader that ignored the channel (or a 4D label cached whole): take it here.
+  if (task.channel !== undefined && shape.length === 4) {
+    return prepareLabel(takeChannel(raw, task.channel), task);
+  }
   if (shape.length !== 3 && shape.length !== 4) {
     throw new DeepRegLoaderError(
       "SHAPE",
@@ -113,8 +135,13 @@ function prepareLabel(raw: Volume, task: VolumeTask): PreparedVolume {
       { file: task.path, details: { key: task.key, min, max } },
     );
   }
-  const resized = resize(label, task.shape);
+  const resized = sameSpatialShape(label.shape, task.shape) ? label : resize(label, task.shape);
   return { data: ownBuffer(resized.data), shape: [...resized.shape], rawShape: [...label.shape] };
+}
+
+/** Whether the first three axes of `shape` equal `target` (resize would only copy). */
+function sameSpatialShape(shape: readonly number[], target: readonly number[]): boolean {
+  return shape[0] === target[0] && shape[1] === target[1] && shape[2] === target[2];
 }
 
 /** `data` itself when it spans its whole buffer, else a copy (so transfer and byte counts are exact). */

@@ -76,4 +76,18 @@ describe("WorkerPool", () => {
     const missing = new URL("./fixtures/missing-worker.js", import.meta.url);
     expect(() => new WorkerPool(missing, { size: 1 })).toThrow(/missing-worker\.js does not exist/);
   });
+
+  it("new WorkerPool(...) under `node --max-old-space-size=512 --expose-gc [--input-type=module]` runs tasks", async () => {
+    // Worker options refused in an explicit execArgv (ERR_WORKER_INVALID_EXEC_ARGV) but inherited fine.
+    const saved = process.execArgv;
+    try {
+      for (const args of [["--max-old-space-size=512", "--expose-gc"], ["--input-type=module", "--max-old-space-size=512"]]) {
+        process.execArgv = [...saved, ...args];
+        const p = pool(1);
+        expect(Array.from(await p.run({ op: "double", value: 21 }))).toEqual([42]);
+      }
+    } finally {
+      process.execArgv = saved;
+    }
+  });
 });

@@ -143,7 +143,7 @@ export class WorkerPool<T, R> {
   }
 
   #spawn(): Slot<T, R> {
-    const worker = new Worker(this.#url, { execArgv: workerExecArgv() });
+    const worker = startWorker(this.#url);
     worker.unref();
     const slot: Slot<T, R> = { worker, job: undefined, jobId: 0, dead: false };
     worker.on("message", (message: ResultMessage<R>) => this.#onMessage(slot, message));
@@ -228,18 +228,28 @@ export class WorkerPool<T, R> {
 }
 
 /**
- * The parent's Node options for a worker, without `--input-type` (a worker inheriting it from
- * `node --input-type=module -e ...` fails to load its script file: ERR_INPUT_TYPE_NOT_ALLOWED).
+ * A worker running `url` with the parent's Node options. They are inherited (Node's default)
+ * unless they hold `--input-type`: a worker inheriting it from `node --input-type=module -e ...`
+ * fails to load its script file (ERR_INPUT_TYPE_NOT_ALLOWED), so the options are then passed
+ * without it. An explicit list refuses V8 and per-process options (`--max-old-space-size`,
+ * `--expose-gc`: ERR_WORKER_INVALID_EXEC_ARGV) that inheriting accepts; with both, the worker gets
+ * no options (V8 flags are process-wide anyway).
  */
-function workerExecArgv(): string[] {
-  const out: string[] = [];
+function startWorker(url: URL): Worker {
   const args = process.execArgv;
+  if (!args.some((a) => a === "--input-type" || a.startsWith("--input-type="))) return new Worker(url);
+  const execArgv: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
     if (arg === "--input-type") i++;
-    else if (!arg.startsWith("--input-type=")) out.push(arg);
+    else if (!arg.startsWith("--input-type=")) execArgv.push(arg);
   }
-  return out;
+  try {
+    return new Worker(url, { execArgv });
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== "ERR_WORKER_INVALID_EXEC_ARGV") throw error;
+    return new Worker(url, { execArgv: [] });
+  }
 }
 
 function messageOf(error: unknown): string {
