@@ -538,11 +538,13 @@ class DeepRegDataLoader implements DataLoader {
     let finished = false;
     try {
       let pending: Sample[] = [];
-      for await (const { sample, entry } of this.#run(entries(), ctx, false)) {
+      // Batches of one take the sample's own arrays as they are (no copy into a batch buffer).
+      const single = batchSize === 1;
+      for await (const { sample, entry } of this.#run(entries(), ctx, single)) {
         if (ctx.closed) throw this.#closedDuringIteration();
         pending.push(sample);
         if (pending.length === batchSize || entry.last) {
-          yield stackSamples(pending);
+          yield single ? batchOfOne(pending[0] as Sample) : stackSamples(pending);
           pending = [];
         }
       }
@@ -596,18 +598,20 @@ class DeepRegDataLoader implements DataLoader {
     return new DeepRegLoaderError("CLOSED", `the ${this.split} loader was closed during the iteration`);
   }
 
+  #newPool(): Pool {
+    return new WorkerPool<VolumeTask, PreparedVolume>(WORKER_URL, {
+      size: this.#settings.workers,
+      describe: (task) => ({ label: describeSource(task), file: task.path }),
+    });
+  }
+
   /** A new iteration's context: the idle workers of a finished iteration, or new ones. */
   #openContext(): StreamContext {
     let pool: Pool | null = null;
     if (this.#settings.workers > 0) {
       pool = this.#idlePool;
       this.#idlePool = null;
-      if (pool === null || pool.closed) {
-        pool = new WorkerPool<VolumeTask, PreparedVolume>(WORKER_URL, {
-          size: this.#settings.workers,
-          describe: (task) => ({ label: describeSource(task), file: task.path }),
-        });
-      }
+      if (pool === null || pool.closed) pool = this.#newPool();
     }
     const ctx: StreamContext = { pool, closed: false, inflight: new Map(), pairs: new Map(), uses: new Map() };
     this.#contexts.add(ctx);
@@ -636,7 +640,7 @@ class DeepRegDataLoader implements DataLoader {
   /** The entries of `order` (positions in `plan`), counting the samples of each pair first. */
   *#segment(epoch: number, plan: number[][], order: readonly number[], ctx: StreamContext): Generator<StreamEntry> {
     for (const position of order) {
-      const key = `${epoch}|${pairOf(this.type, plan[position] as number[], this.layout.groups).key}`;
+      const key = this.#pairKey(epoch, plan[position] as number[]);
       ctx.uses.set(key, (ctx.uses.get(key) ?? 0) + 1);
     }
     for (const [k, position] of order.entries()) {
@@ -656,7 +660,8 @@ class DeepRegDataLoader implements DataLoader {
           throw ctx.closed ? this.#closedDuringIteration() : error;
         }
       },
-      { concurrency: this.#settings.prefetch },
+      // Slow start: the first sample does not share the machine with the read-ahead.
+      { concurrency: this.#settings.prefetch, rampUp: true },
     );
   }
 
@@ -697,10 +702,11 @@ class DeepRegDataLoader implements DataLoader {
   /** The pair of `entry`, read once for all its samples of the stream; `alone`: it has no other sample. */
   async #pair(entry: StreamEntry, ctx: StreamContext): Promise<{ volumes: PairVolumes; alone: boolean }> {
     const ref = pairOf(this.type, entry.indices, this.layout.groups);
-    const key = `${entry.epoch}|${ref.key}`;
+    const key = this.#pairKey(entry.epoch, entry.indices);
     let memo = ctx.pairs.get(key);
     if (memo === undefined) {
-      memo = { promise: this.#loadPair(ref.moving, ref.fixed, ctx), taken: 0, uses: ctx.uses.get(key) ?? 0 };
+      const channel = this.#labelChannel(entry.indices);
+      memo = { promise: this.#loadPair(ref.moving, ref.fixed, channel, ctx), taken: 0, uses: ctx.uses.get(key) ?? 0 };
       ctx.pairs.set(key, memo);
     }
     memo.taken += 1;
@@ -711,13 +717,32 @@ class DeepRegDataLoader implements DataLoader {
     return { volumes: await memo.promise, alone: memo.uses <= 1 };
   }
 
-  async #loadPair(moving: number, fixed: number, ctx: StreamContext): Promise<PairVolumes> {
+  /**
+   * The label channel to read alone for the sample `indices`, or undefined to read whole labels.
+   * Alone when each sample takes one channel (`sample`) and nothing keeps the volume (no cache):
+   * a third of the decoding for DeepReg's 3-channel labels. With `all` a pair's samples share its
+   * whole labels; with a cache, whole labels serve every later channel choice.
+   */
+  #labelChannel(indices: readonly number[]): number | undefined {
+    if (!this.labeled || this.labelSampling !== "sample" || this.#cache !== null) return undefined;
+    const channel = indices[indices.length - 1] as number;
+    return channel >= 0 ? channel : undefined;
+  }
+
+  /** Key of the pair of a sample (with its label channel when read alone), per epoch. */
+  #pairKey(epoch: number, indices: readonly number[]): string {
+    const channel = this.#labelChannel(indices);
+    const pair = pairOf(this.type, indices as number[], this.layout.groups).key;
+    return channel === undefined ? `${epoch}|${pair}` : `${epoch}|${pair}|c${channel}`;
+  }
+
+  async #loadPair(moving: number, fixed: number, channel: number | undefined, ctx: StreamContext): Promise<PairVolumes> {
     const { movingImages, fixedImages, movingLabels, fixedLabels } = this.layout;
     const reads = [
-      this.#volume("image", movingImages, moving, this.movingImageShape, ctx),
-      this.#volume("image", fixedImages, fixed, this.fixedImageShape, ctx),
-      movingLabels === null ? undefined : this.#volume("label", movingLabels, moving, this.movingImageShape, ctx),
-      fixedLabels === null ? undefined : this.#volume("label", fixedLabels, fixed, this.fixedImageShape, ctx),
+      this.#volume("image", movingImages, moving, this.movingImageShape, undefined, ctx),
+      this.#volume("image", fixedImages, fixed, this.fixedImageShape, undefined, ctx),
+      movingLabels === null ? undefined : this.#volume("label", movingLabels, moving, this.movingImageShape, channel, ctx),
+      fixedLabels === null ? undefined : this.#volume("label", fixedLabels, fixed, this.fixedImageShape, channel, ctx),
     ] as const;
     const [movingImage, fixedImage, movingLabel, fixedLabel] = await Promise.all(reads.map((r) => r?.promise));
     // Settled: no request can join these reads any more, so `shared` is final.
@@ -759,9 +784,16 @@ class DeepRegDataLoader implements DataLoader {
   }
 
   /** A read of one preprocessed volume: from the cache, joining a read in flight, or a new read. */
-  #volume(kind: VolumeKind, loader: FormatFileLoader, index: number, shape: Shape3, ctx: StreamContext): VolumeRead {
+  #volume(
+    kind: VolumeKind,
+    loader: FormatFileLoader,
+    index: number,
+    shape: Shape3,
+    channel: number | undefined,
+    ctx: StreamContext,
+  ): VolumeRead {
     const source = loader.source(index);
-    const key = `${kind}|${source.path}|${source.key ?? ""}|${shape.join(",")}`;
+    const key = `${kind}|${source.path}|${source.key ?? ""}|${shape.join(",")}${channel === undefined ? "" : `|c${channel}`}`;
     if (this.#cache !== null) {
       const hit = this.#cache.get(key);
       if (hit !== undefined) {
@@ -777,10 +809,11 @@ class DeepRegDataLoader implements DataLoader {
     }
     const task: VolumeTask = { kind, format: loader.format, path: source.path, shape: [shape[0], shape[1], shape[2]] };
     if (source.key !== undefined) task.key = source.key;
+    if (channel !== undefined) task.channel = channel;
     this.#decodes += 1;
     const read =
       ctx.pool === null
-        ? loader.read(index).then((raw) => prepareVolume(raw, task))
+        ? loader.read(index, channel === undefined ? {} : { channel }).then((raw) => prepareVolume(raw, task))
         : ctx.pool.run(task).catch((error: unknown) => {
             throw withSource(error, task);
           });
@@ -822,6 +855,17 @@ class DeepRegDataLoader implements DataLoader {
 
 function asVolume(v: PreparedVolume): Volume {
   return createVolume(v.data, v.shape);
+}
+
+/** A batch of one sample that owns its arrays: the same arrays with a leading axis of 1. */
+function batchOfOne(sample: Sample): Batch {
+  const lead = (v: Volume): Volume => createVolume(v.data, [1, ...v.shape]);
+  const batch: Batch = { movingImage: lead(sample.movingImage), fixedImage: lead(sample.fixedImage), indices: [[...sample.indices]] };
+  if (sample.movingLabel !== undefined && sample.fixedLabel !== undefined) {
+    batch.movingLabel = lead(sample.movingLabel);
+    batch.fixedLabel = lead(sample.fixedLabel);
+  }
+  return batch;
 }
 
 function stackSamples(samples: readonly Sample[]): Batch {

@@ -5,9 +5,16 @@ import { readNifti, readNiftiHeader } from "@deepreg-loader/io-nifti";
 import type { NiftiEntry } from "./layout-ids.js";
 import { withSource } from "./pipeline/prepare-volume.js";
 
+/** Options of `FormatFileLoader.read`. */
+export interface ReadVolumeOptions {
+  /** Read only `[..., channel]` of a 4D label, as a 3D volume. Default: the whole volume. */
+  channel?: number;
+}
+
 /** A `FileLoader` that also says which format its sources are in. */
 export interface FormatFileLoader extends FileLoader {
   readonly format: DataFormat;
+  read(index: number, options?: ReadVolumeOptions): Promise<Volume>;
 }
 
 function outOfRange(index: number, count: number): DeepRegLoaderError {
@@ -39,10 +46,10 @@ export function createNiftiLoader(entries: readonly NiftiEntry[]): FormatFileLoa
         throw withSource(error, { path });
       }
     },
-    read: async (index) => {
+    read: async (index, options = {}) => {
       const { path } = entry(index);
       try {
-        return await readNifti(path);
+        return await readNifti(path, options);
       } catch (error) {
         throw withSource(error, { path });
       }
@@ -73,9 +80,9 @@ export function createH5Loader(file: H5File, keys: readonly string[]): FormatFil
         throw withSource(error, { path: file.path, key: key(index) });
       }
     },
-    read: async (index): Promise<Volume> => {
+    read: async (index, options = {}): Promise<Volume> => {
       try {
-        return file.read(key(index));
+        return file.read(key(index), options);
       } catch (error) {
         throw withSource(error, { path: file.path, key: key(index) });
       }
@@ -95,11 +102,11 @@ export function concatLoaders(loaders: readonly FormatFileLoader[]): FormatFileL
     offsets.push(total);
     total += loader.ids.length;
   }
-  const locate = (index: number): { loader: FileLoader; local: number } => {
+  const locate = (index: number): { loader: FormatFileLoader; local: number } => {
     if (!Number.isInteger(index) || index < 0 || index >= total) throw outOfRange(index, total);
     let k = loaders.length - 1;
     while ((offsets[k] as number) > index) k--;
-    return { loader: loaders[k] as FileLoader, local: index - (offsets[k] as number) };
+    return { loader: loaders[k] as FormatFileLoader, local: index - (offsets[k] as number) };
   };
   return {
     format: first.format,
@@ -112,9 +119,9 @@ export function concatLoaders(loaders: readonly FormatFileLoader[]): FormatFileL
       const { loader, local } = locate(index);
       return loader.shape(local);
     },
-    read: (index) => {
+    read: (index, options) => {
       const { loader, local } = locate(index);
-      return loader.read(local);
+      return loader.read(local, options);
     },
     close: async () => {
       await Promise.all(loaders.map((l) => l.close()));
