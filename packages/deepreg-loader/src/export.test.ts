@@ -107,7 +107,15 @@ describe("exportSamples", () => {
     const out = join(dir, "fail", "new");
     const error = await exportSamples(failingSource(4, 2), out, { type: "paired", split: "train" }).catch((e) => e);
     expect([error.code, error.message]).toEqual(["TRUNCATED", "bad.nii.gz: the file is truncated"]);
-    expect(await readdir(join(dir, "fail"))).toEqual([]);
+    expect((await readdir(dir)).includes("fail")).toBe(false);
+  });
+
+  it("exportSamples(source failing, out inside an existing folder) removes only the folders it created", async () => {
+    await mkdir(join(dir, "kept"));
+    const out = join(dir, "kept", "a", "b");
+    const error = await exportSamples(failingSource(4, 1), out, { type: "paired", split: "train" }).catch((e) => e);
+    expect(error.code).toBe("TRUNCATED");
+    expect(await readdir(join(dir, "kept"))).toEqual([]);
   });
 
   it("exportSamples(source failing at sample 1, existing folder with a file of its own) removes only what it wrote", async () => {

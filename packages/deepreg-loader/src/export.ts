@@ -1,5 +1,5 @@
 import { mkdir, readdir, rm, rmdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { DeepRegLoaderError } from "@deepreg-loader/core";
 import type { DatasetType, Sample, Split, Volume } from "@deepreg-loader/core";
 import { writeNpy } from "./export-npy.js";
@@ -65,8 +65,8 @@ const KEYS = [
  * `00000_fixed_label.npy` (float32 little-endian, C order, the sample's shapes), then
  * `manifest.json`. Returns the manifest. `outDir` must be empty or missing unless `overwrite`
  * (see `ExportOptions`), so no stale file of an earlier export is mixed in. All or nothing:
- * when a sample cannot be read or a file written, the files written so far (and `outDir`, if
- * this call created it) are removed before the error is rethrown. Throws `WRITE_FAILED` naming
+ * when a sample cannot be read or a file written, the files written so far (and the folders
+ * this call created for `outDir`) are removed before the error is rethrown. Throws `WRITE_FAILED` naming
  * the folder or file, and whatever the source throws while reading.
  */
 export async function exportSamples(
@@ -82,8 +82,20 @@ export async function exportSamples(
     return await writeExport(source, outDir, meta, epoch, limit, written, options.onSample);
   } catch (error) {
     await Promise.all(written.map((file) => rm(file, { force: true })));
-    if (created) await rmdir(outDir).catch(() => undefined);
+    if (created !== undefined) await removeCreatedFolders(outDir, created);
     throw error;
+  }
+}
+
+/** Removes `outDir` and its parents up to `firstCreated` (what `mkdir -p` made), if empty. */
+async function removeCreatedFolders(outDir: string, firstCreated: string): Promise<void> {
+  const top = resolve(firstCreated);
+  for (let dir = resolve(outDir); ; dir = dirname(dir)) {
+    const removed = await rmdir(dir).then(
+      () => true,
+      () => false,
+    );
+    if (!removed || dir === top || dirname(dir) === dir) return;
   }
 }
 
@@ -94,10 +106,11 @@ export function notEmpty(entries: readonly string[]): string {
 }
 
 /**
- * Creates `outDir` when missing (returns true), else checks it is empty, or with `overwrite`
- * removes the previous export's files from it (returns false).
+ * Creates `outDir` when missing (returns the first folder it created, as `mkdir -p` does),
+ * else checks it is empty, or with `overwrite` removes the previous export's files from it
+ * (returns undefined).
  */
-async function prepareOutDir(outDir: string, overwrite: boolean): Promise<boolean> {
+async function prepareOutDir(outDir: string, overwrite: boolean): Promise<string | undefined> {
   const fail = (message: string, cause?: unknown, details?: Record<string, unknown>) =>
     new DeepRegLoaderError("WRITE_FAILED", message, {
       file: outDir,
@@ -112,13 +125,12 @@ async function prepareOutDir(outDir: string, overwrite: boolean): Promise<boolea
       throw fail(`cannot use ${outDir} as the output folder: ${(cause as Error).message}`, cause);
     }
     try {
-      await mkdir(outDir, { recursive: true });
+      return (await mkdir(outDir, { recursive: true })) ?? resolve(outDir);
     } catch (cause) {
       throw fail(`cannot create the output folder ${outDir}: ${(cause as Error).message}`, cause);
     }
-    return true;
   }
-  if (entries.length === 0) return false;
+  if (entries.length === 0) return undefined;
   if (!overwrite) {
     throw fail(
       `${outDir}: the output folder is not empty (${notEmpty(entries)}); pass { overwrite: true } to replace the previous export, or choose another folder`,
@@ -132,7 +144,7 @@ async function prepareOutDir(outDir: string, overwrite: boolean): Promise<boolea
   } catch (cause) {
     throw fail(`cannot remove the previous export from ${outDir}: ${(cause as Error).message}`, cause);
   }
-  return false;
+  return undefined;
 }
 
 async function writeExport(

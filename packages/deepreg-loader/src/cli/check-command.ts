@@ -39,6 +39,7 @@ export function checkedText(r: CheckReport): string {
 export async function runCheck(args: ParsedArgs, io: CliIO): Promise<number> {
   const config = await loadConfig(args, io);
   const splits = selectedSplits(args, config.dataset);
+  for (const split of splits) requireSplit(config.dataset, split);
   if (splits.length === 0) requireSplit(config.dataset, "train");
   const reports: CheckReport[] = [];
   for (const split of splits) {

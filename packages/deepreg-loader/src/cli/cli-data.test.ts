@@ -323,6 +323,15 @@ describe("deepreg-loader check on broken data (temp folder)", () => {
     expect(json.errors[0].message).toBe('dataset.type: expected one of paired, unpaired, grouped, found "pared" (did you mean "paired"?)');
   });
 
+  it.each([["check"], ["info"]])("%s no-valid.yaml --split valid --json prints { errors } naming the splits with data, exit 1", async (command) => {
+    await writeFile(join(tmp, "no-valid.yaml"), "dataset:\n  type: unpaired\n  image_shape: [4, 4, 4]\n  train: { dir: x, format: nifti, labeled: true }\n");
+    const r = await run([command, "no-valid.yaml", "--split", "valid", "--json"], tmp);
+    expect([r.code, r.stderr]).toEqual([1, ""]);
+    expect(JSON.parse(r.stdout)).toEqual({
+      errors: [{ code: "NOT_FOUND", message: "dataset.valid: the config gives no data directory for this split (splits with one: train)" }],
+    });
+  });
+
   it("check invalid.yaml lists every config problem, exit 1", async () => {
     await writeFile(join(tmp, "invalid.yaml"), "dataset:\n  type: pared\n  image_shape: [4, 4]\n  train: { dir: x, format: nifti, labeled: true }\n");
     const r = await run(["check", "invalid.yaml"], tmp);

@@ -37,8 +37,9 @@ export const CHECK: CommandSpec = {
     "file readable (NIfTI headers, H5 shapes, sizes of uncompressed files; labels are read in full,",
     "images too with --read-images), images 3D, labels 3D or 4D with values in [0, 1], file ids or",
     "H5 keys matching across folders/files, moving and fixed label channel counts equal, grouped H5",
-    "keys group-<g>-<i>, groups of at least 2 images. Without --read-images, images are checked from",
-    "their headers only (a .nii.gz cut short passes), and the summary line says so.",
+    "keys group-<g>-<i>, groups of at least 2 images, at least 2 groups when intra_group_prob < 1.",
+    "Without --read-images, images are checked from their headers only (a .nii.gz cut short",
+    "passes), and the summary line says so.",
     "Prints every problem on its own line (file and reason) and exits 1 if there is any, 0 if clean.",
   ],
   options: {
