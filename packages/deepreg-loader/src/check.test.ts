@@ -1,25 +1,13 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatasetConfig } from "@deepreg-loader/config";
 import { writeH5 } from "@deepreg-loader/io-h5";
-import { writeNifti } from "@deepreg-loader/io-nifti";
 import { DEEPREG_DATA, deepregPath } from "../../../test-utils/deepreg-data.js";
 import { checkDataset } from "./check.js";
 import type { CheckReport } from "./check.js";
-
-/** A volume of `shape` whose values run 0..max evenly (labels: max 1). */
-function ramp(shape: number[], max = 1) {
-  const n = shape.reduce((a, b) => a * b, 1);
-  return { data: Float32Array.from({ length: n }, (_, i) => (i / Math.max(1, n - 1)) * max), shape };
-}
-
-/** writeNifti into a folder created first. */
-async function put(path: string, volume: { data: Float32Array; shape: number[] }) {
-  await mkdir(dirname(path), { recursive: true });
-  await writeNifti(path, volume);
-}
+import { put, ramp } from "./data-loader-fixtures.js";
 
 const paired = (dirs: string[], labeled = true): DatasetConfig => ({
   type: "paired",

@@ -16,6 +16,18 @@ export function volumeOf(shape: readonly number[], f: (i: number) => number): Vo
   return createVolume(data, shape);
 }
 
+/** A volume of `shape` whose values run 0..max evenly (labels: max 1), as plain data. */
+export function ramp(shape: number[], max = 1): { data: Float32Array; shape: number[] } {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return { data: Float32Array.from({ length: n }, (_, i) => (i / Math.max(1, n - 1)) * max), shape };
+}
+
+/** `writeNifti` into a folder created first. */
+export async function put(path: string, volume: { data: Float32Array; shape: number[] }): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeNifti(path, volume);
+}
+
 /** An image with values depending on `seed` (so cases differ). */
 export function image(shape: readonly number[], seed: number): Volume {
   return volumeOf(shape, (i) => ((i * 7 + seed * 13) % 31) + seed);

@@ -1,9 +1,9 @@
 import { describe, expect, test } from "vitest";
-import { DeepRegLoaderError, DTYPES } from "@deepreg-loader/core";
+import { DTYPES } from "@deepreg-loader/core";
 import type { DType } from "@deepreg-loader/core";
 import { bigintToFloat32, decodeNifti } from "./decode-nifti.js";
 import { encodeNifti } from "./encode-nifti.js";
-import { columnMajorIndex, indices, patched, rowMajorIndex, volumeOf } from "./test-helpers.js";
+import { codeOf, columnMajorIndex, indices, patched, rowMajorIndex, volumeOf } from "./test-helpers.js";
 
 const f = Math.fround;
 const SHAPE = [5, 4, 3];
@@ -21,16 +21,6 @@ const VALUES: Record<DType, (n: number) => number> = {
   float32: (n) => f((n - 30) * 0.37),
   float64: (n) => f((n - 30) * 1e-30),
 };
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(DeepRegLoaderError);
-    return (error as DeepRegLoaderError).code;
-  }
-  throw new Error("expected an error");
-}
 
 describe("decodeNifti", () => {
   const cases = DTYPES.flatMap((dtype) => [true, false].map((littleEndian) => [dtype, littleEndian] as const));

@@ -1,8 +1,7 @@
 import { describe, expect, test } from "vitest";
-import { DeepRegLoaderError } from "@deepreg-loader/core";
 import { encodeNifti } from "./encode-nifti.js";
 import { decodeNiftiHeader } from "./nifti-header.js";
-import { patched, volumeOf } from "./test-helpers.js";
+import { codeOf, patched, volumeOf } from "./test-helpers.js";
 
 const f = Math.fround;
 const small = volumeOf([5, 4, 3], (n) => n);
@@ -12,16 +11,6 @@ const rotated = [
   [0, 0, 4, 7.25],
   [0, 0, 0, 1],
 ];
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(DeepRegLoaderError);
-    return (error as DeepRegLoaderError).code;
-  }
-  throw new Error("expected an error");
-}
 
 describe("decodeNiftiHeader", () => {
   test("decodeNiftiHeader(NIfTI-1 LE [5,4,3] int16 with rotated affine)", () => {

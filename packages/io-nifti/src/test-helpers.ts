@@ -2,6 +2,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { expect } from "vitest";
+import { DeepRegLoaderError } from "@deepreg-loader/core";
 import type { VolumeData } from "@deepreg-loader/core";
 
 /** A row-major volume whose value at flat index `n` is `value(n)`. */
@@ -61,4 +63,15 @@ export async function caught(fn: () => unknown): Promise<{ code: string; message
     return error as { code: string; message: string; file?: string; cause?: unknown };
   }
   throw new Error("expected an error, none was thrown");
+}
+
+/** The `code` of the `DeepRegLoaderError` that `fn` throws (fails the test if it throws anything else). */
+export function codeOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(DeepRegLoaderError);
+    return (error as DeepRegLoaderError).code;
+  }
+  throw new Error("expected an error");
 }

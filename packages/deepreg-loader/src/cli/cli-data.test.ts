@@ -1,24 +1,14 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readConfig } from "@deepreg-loader/config";
 import type { Split } from "@deepreg-loader/core";
 import { writeH5 } from "@deepreg-loader/io-h5";
-import { writeNifti } from "@deepreg-loader/io-nifti";
 import { DEEPREG_DATA } from "../../../../test-utils/deepreg-data.js";
 import { createDataLoader } from "../data-loader.js";
 import { run } from "./test-io.js";
-
-function ramp(shape: number[], max = 1) {
-  const n = shape.reduce((a, b) => a * b, 1);
-  return { data: Float32Array.from({ length: n }, (_, i) => (i / Math.max(1, n - 1)) * max), shape };
-}
-
-async function put(path: string, volume: { data: Float32Array; shape: number[] }) {
-  await mkdir(dirname(path), { recursive: true });
-  await writeNifti(path, volume);
-}
+import { put, ramp } from "../data-loader-fixtures.js";
 
 let tmp = "";
 beforeAll(async () => {
