@@ -14,3 +14,5 @@ export type {
   WarningHandler,
 } from "./sample.js";
 export type { FileLoader, DataSource } from "./file-loader.js";
+export { SPLITS, INTRA_GROUP_OPTIONS, GROUPED_DEFAULTS, defaultLabelSampling } from "./vocabulary.js";
+export type { IntraGroupOption } from "./vocabulary.js";

@@ -1,16 +1,11 @@
-import { DeepRegLoaderError } from "@deepreg-loader/core";
+import { DeepRegLoaderError, INTRA_GROUP_OPTIONS } from "@deepreg-loader/core";
+import type { IntraGroupOption } from "@deepreg-loader/core";
 import { assertEpochOptions, epochOrder, type EpochOptions } from "./paired-plan.js";
 import { randomFor, randomInt, shuffle, type Random } from "./random.js";
 import { assertCount, assertOneOf, describe } from "./validate.js";
 
-/**
- * How two images of one group are ordered: `forward` moving index < fixed index,
- * `backward` moving index > fixed index, `unconstrained` any two different images.
- */
-export type IntraGroupOption = "forward" | "backward" | "unconstrained";
-
-/** The values of `IntraGroupOption`. */
-export const INTRA_GROUP_OPTIONS: readonly IntraGroupOption[] = ["forward", "backward", "unconstrained"];
+export { INTRA_GROUP_OPTIONS } from "@deepreg-loader/core";
+export type { IntraGroupOption } from "@deepreg-loader/core";
 
 /** How grouped pairs are formed (DeepReg's `intra_group_prob`, `intra_group_option`, `sample_image_in_group`). */
 export interface GroupedSampling {

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { didYouMean } from "../did-you-mean.js";
+import { didYouMean } from "../loader/did-you-mean.js";
 import { UsageError } from "./usage-error.js";
 
 /** One option of a command. */

@@ -6,9 +6,9 @@ import { readConfig } from "@deepreg-loader/config";
 import type { Split } from "@deepreg-loader/core";
 import { writeH5 } from "@deepreg-loader/io-h5";
 import { DEEPREG_DATA } from "../../../../test-utils/deepreg-data.js";
-import { createDataLoader } from "../data-loader.js";
+import { createDataLoader } from "../loader/create-data-loader.js";
 import { run } from "./test-io.js";
-import { put, ramp } from "../data-loader-fixtures.js";
+import { put, ramp } from "../loader/data-loader-fixtures.js";
 
 let tmp = "";
 beforeAll(async () => {

@@ -9,8 +9,8 @@ import { readConfig } from "@deepreg-loader/config";
 import type { Sample } from "@deepreg-loader/core";
 import { DEEPREG_DATA } from "../../../../test-utils/deepreg-data.js";
 import { PYTHON, runPython } from "../../../../test-utils/python.js";
-import { createDataLoader } from "../data-loader.js";
-import { LABEL_COLORS } from "../preview-montage.js";
+import { createDataLoader } from "../loader/create-data-loader.js";
+import { LABEL_COLORS } from "../preview/preview-montage.js";
 import { run } from "./test-io.js";
 
 let tmp = "";

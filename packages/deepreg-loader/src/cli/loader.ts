@@ -1,7 +1,7 @@
 import type { DeepRegConfig } from "@deepreg-loader/config";
 import type { Split } from "@deepreg-loader/core";
-import { createDataLoader } from "../data-loader.js";
-import type { DataLoader } from "../data-loader.js";
+import { createDataLoader } from "../loader/create-data-loader.js";
+import type { DataLoader } from "../loader/types.js";
 import type { ParsedArgs } from "./args.js";
 import { requireSplit, warn } from "./common.js";
 import type { CliIO } from "./io.js";
@@ -10,11 +10,9 @@ import type { CliIO } from "./io.js";
 export async function openLoader(config: DeepRegConfig, args: ParsedArgs, io: CliIO): Promise<DataLoader> {
   const split = args.string("split") as Split;
   requireSplit(config.dataset, split);
-  const loader = await createDataLoader(config.dataset, split, {
+  return createDataLoader(config.dataset, split, {
     seed: args.integer("seed") ?? 0,
     cwd: io.cwd,
     onWarning: (message) => warn(io, message),
   });
-  if (!loader) requireSplit({ ...config.dataset, [split]: null }, split);
-  return loader!;
 }

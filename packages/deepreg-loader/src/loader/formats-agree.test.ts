@@ -5,7 +5,7 @@ import { join, relative } from "node:path";
 import { describe, expect, test } from "vitest";
 import { openH5 } from "@deepreg-loader/io-h5";
 import { readNifti } from "@deepreg-loader/io-nifti";
-import { DEEPREG_DATA, deepregPath } from "../../../test-utils/deepreg-data.js";
+import { DEEPREG_DATA, deepregPath } from "../../../../test-utils/deepreg-data.js";
 
 /** `h5/grouped/test/images.h5` of DeepReg stores its two cases in reverse file order. */
 const GROUPED_TEST_IMAGES: Readonly<Record<string, string>> = {

@@ -3,8 +3,8 @@
 // owning their arrays.
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDataLoader } from "../dist/index.js";
-import type { Batch, DataLoader, DataLoaderOptions, DatasetConfig, Sample, Split } from "../dist/index.js";
+import { createDataLoader } from "../../dist/index.js";
+import type { Batch, DataLoader, DataLoaderOptions, DatasetConfig, Sample, Split } from "../../dist/index.js";
 import { datasetConfig, image, label, tempDir, volumeOf, writeImages, writePaired, writeTop } from "./data-loader-fixtures.js";
 
 let root: string;

@@ -3,9 +3,9 @@
 import { mkdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEEPREG_DATA, deepregPath } from "../../../test-utils/deepreg-data.js";
-import { createDataLoader, readConfig } from "../dist/index.js";
-import type { Batch, DataLoader, DataLoaderOptions, DatasetConfig, Sample, Split } from "../dist/index.js";
+import { DEEPREG_DATA, deepregPath } from "../../../../test-utils/deepreg-data.js";
+import { createDataLoader, readConfig } from "../../dist/index.js";
+import type { Batch, DataLoader, DataLoaderOptions, DatasetConfig, Sample, Split } from "../../dist/index.js";
 import { datasetConfig, image, label, tempDir, truncateNifti, writeImages, writePaired, writeTop } from "./data-loader-fixtures.js";
 
 async function config(name: string): Promise<DatasetConfig> {
@@ -18,10 +18,13 @@ async function open(name: string, split: Split, options: DataLoaderOptions = {})
   return loader;
 }
 
-async function collect<T>(iterable: AsyncIterable<T>, limit = Infinity): Promise<T[]> {
-  const out: T[] = [];
+/** Items of an iterable (of either loader kind: the element type is the union). */
+type ItemOf<I> = I extends AsyncIterable<infer T> ? T : never;
+
+async function collect<I extends AsyncIterable<unknown>>(iterable: I, limit = Infinity): Promise<ItemOf<I>[]> {
+  const out: ItemOf<I>[] = [];
   for await (const x of iterable) {
-    out.push(x);
+    out.push(x as ItemOf<I>);
     if (out.length >= limit) break;
   }
   return out;

@@ -2,8 +2,8 @@
 // (image headers, group sizes), over the BUILT package (dist/). Build first.
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDataLoader } from "../dist/index.js";
-import type { DatasetConfig, Split } from "../dist/index.js";
+import { createDataLoader } from "../../dist/index.js";
+import type { DatasetConfig, Split } from "../../dist/index.js";
 import { datasetConfig, image, tempDir, writeImages, writePaired, writeTop } from "./data-loader-fixtures.js";
 
 let root: string;

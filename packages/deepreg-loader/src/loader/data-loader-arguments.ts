@@ -1,12 +1,12 @@
-// Checks of createDataLoader's arguments before anything is opened: the split, the dataset
+// loader/data-loader-arguments.ts: checks of createDataLoader's arguments before anything is opened: the split, the dataset
 // config (validated and normalised, whichever form it is written in) and the option keys.
-import { DeepRegLoaderError } from "@deepreg-loader/core";
+// May import core, config and loader/did-you-mean.
+import { DeepRegLoaderError, GROUPED_DEFAULTS, SPLITS } from "@deepreg-loader/core";
 import type { Split, WarningHandler } from "@deepreg-loader/core";
 import { formatConfigProblem, validateConfig } from "@deepreg-loader/config";
 import type { ConfigProblem, DatasetConfig, Shape3 } from "@deepreg-loader/config";
 import { didYouMean } from "./did-you-mean.js";
 
-export const SPLITS: readonly Split[] = ["train", "valid", "test"];
 
 /** Option keys of each options object, for the unknown-key check. */
 export const OPTION_KEYS = {
@@ -25,8 +25,6 @@ const OPTION_ALIASES: Readonly<Record<string, string>> = {
   size: "count",
 };
 
-/** Defaults of grouped sampling when a config object omits them (as the loader always did). */
-const GROUPED_DEFAULTS = { intra_group_prob: 1, intra_group_option: "forward", sample_image_in_group: true } as const;
 
 function invalidArgument(message: string, details: Record<string, unknown>): DeepRegLoaderError {
   return new DeepRegLoaderError("INVALID_ARGUMENT", message, { details });

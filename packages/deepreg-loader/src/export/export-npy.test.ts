@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isDeepRegLoaderError } from "@deepreg-loader/core";
-import { PYTHON, runPython } from "../../../test-utils/python.js";
+import { PYTHON, runPython } from "../../../../test-utils/python.js";
 import { encodeNpy, writeNpy } from "./export-npy.js";
 
 const ramp = (n: number) => Float32Array.from({ length: n }, (_, i) => i * 0.5 - 3);

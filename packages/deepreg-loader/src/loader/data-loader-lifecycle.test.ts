@@ -4,11 +4,11 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDataLoader } from "../dist/index.js";
-import type { DataLoader, DataLoaderOptions } from "../dist/index.js";
+import { createDataLoader } from "../../dist/index.js";
+import type { DataLoader, DataLoaderOptions } from "../../dist/index.js";
 import { datasetConfig, tempDir, truncateNifti, writePaired } from "./data-loader-fixtures.js";
 
-const DIST_INDEX = new URL("../dist/index.js", import.meta.url).pathname;
+const DIST_INDEX = new URL("../../dist/index.js", import.meta.url).pathname;
 
 let root: string;
 let remove: () => Promise<void>;

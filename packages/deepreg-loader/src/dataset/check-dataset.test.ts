@@ -4,10 +4,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatasetConfig } from "@deepreg-loader/config";
 import { writeH5 } from "@deepreg-loader/io-h5";
-import { DEEPREG_DATA, deepregPath } from "../../../test-utils/deepreg-data.js";
-import { checkDataset } from "./check.js";
-import type { CheckReport } from "./check.js";
-import { put, ramp } from "./data-loader-fixtures.js";
+import { DEEPREG_DATA, deepregPath } from "../../../../test-utils/deepreg-data.js";
+import { checkDataset } from "./check-dataset.js";
+import type { CheckReport } from "./check-dataset.js";
+import { put, ramp } from "../loader/data-loader-fixtures.js";
 
 const paired = (dirs: string[], labeled = true): DatasetConfig => ({
   type: "paired",
@@ -102,7 +102,7 @@ describe("checkDataset on broken data written to a temp folder", () => {
     const report = await checkDataset(paired([d], false), "train");
     expect(report.problems).toEqual([]);
     expect(report.volumesChecked).toBe(2);
-    expect(report.dirs[0]!.tops.map((t) => t.observations.map((o) => [o.id, o.shape]))).toEqual([
+    expect(report.scan.dirs[0]!.tops.map((t) => t.volumes.map((o) => [o.id, o.shape]))).toEqual([
       [["sub/a", [5, 4, 3]]],
       [["sub/a", [4, 3, 2]]],
     ]);
