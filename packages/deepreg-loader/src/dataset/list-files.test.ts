@@ -38,7 +38,7 @@ describe("list files", () => {
     const listing = await listNiftiFolder(join(root, "top"));
     expect(listing.entries.map((e) => e.id)).toEqual(["a", "b", "sub-x/c", "sub/Z", "sub/linked"]);
     expect(listing.entries[0]?.path).toBe(join(root, "top", "a.nii"));
-    expect(listing.hidden).toEqual([join(root, "top", ".hidden", "d.nii.gz"), join(root, "top", "._b.nii.gz")]);
+    expect(listing.hidden).toEqual([join(root, "top", "._b.nii.gz"), join(root, "top", ".hidden", "d.nii.gz")]);
     expect(listing.problems).toEqual([]);
     expect(listing.status).toBe("listed");
   });

@@ -108,8 +108,8 @@ export async function listNiftiFolder(folder: string): Promise<NiftiListing> {
 export async function listH5Keys(path: string): Promise<{ keys: string[] } | { problem: Problem; missing: boolean }> {
   const info = await stat(path).catch(() => undefined);
   if (info === undefined || !info.isFile()) {
-    const found = info === undefined ? "nothing" : "a folder";
-    return { missing: true, problem: problem("scan", "NOT_FOUND", path, undefined, `expected an H5 file, found ${found}`) };
+    const found = info === undefined ? "no such HDF5 file" : "expected an HDF5 file, found a folder";
+    return { missing: true, problem: problem("scan", "NOT_FOUND", path, undefined, found) };
   }
   try {
     const h5 = await openH5(path);

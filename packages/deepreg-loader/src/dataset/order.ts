@@ -19,6 +19,8 @@ export interface SplitOrder {
   groupNames: string[] | null;
   /** Grouped: the file or folder a group's problems name (NIfTI: the group folder; H5: images.h5). */
   groupFiles: string[] | null;
+  /** Grouped: the group as written (NIfTI: folder relative to `images/`; H5: `<g>`); else null. */
+  groupIds: string[] | null;
 }
 
 interface Entry {
@@ -44,6 +46,7 @@ export function splitOrder(scan: DatasetScan): SplitOrder {
   let groups: number[][] | null = null;
   let groupNames: string[] | null = null;
   let groupFiles: string[] | null = null;
+  let groupIds: string[] | null = null;
   if (scan.type === "grouped") {
     const byGroup = new Map<string, { dir: ScannedDir; group: string; members: Entry[] }>();
     for (const entry of entries) {
@@ -61,6 +64,7 @@ export function splitOrder(scan: DatasetScan): SplitOrder {
     groups = [];
     groupNames = [];
     groupFiles = [];
+    groupIds = sorted.map((g) => g.group);
     let offset = 0;
     for (const g of sorted) {
       groups.push(g.members.map((_, i) => offset + i));
@@ -91,5 +95,5 @@ export function splitOrder(scan: DatasetScan): SplitOrder {
   const fixedImages = paired ? (entries.map(counterpart("fixed_images")) as ScannedVolume[]) : movingImages;
   const movingLabels = scan.labeled ? entries.map(counterpart(paired ? "moving_labels" : "labels")) : null;
   const fixedLabels = scan.labeled ? (paired ? entries.map(counterpart("fixed_labels")) : movingLabels) : null;
-  return { movingImages, fixedImages, movingLabels, fixedLabels, groups, groupNames, groupFiles };
+  return { movingImages, fixedImages, movingLabels, fixedLabels, groups, groupNames, groupFiles, groupIds };
 }

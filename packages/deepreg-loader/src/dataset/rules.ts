@@ -114,7 +114,8 @@ function idsMatch(scan: DatasetScan): Problem[] {
 
 function idProblem(v: ScannedVolume, from: ScannedTop, other: ScannedTop): Problem {
   if (v.key !== undefined) {
-    return problem("ids-match", "IDS_MISMATCH", from.path, v.key, `key ${JSON.stringify(v.key)} has no match in ${other.path}`);
+    const p = problem("ids-match", "IDS_MISMATCH", from.path, undefined, `key ${JSON.stringify(v.key)} has no match in ${other.path}`);
+    return { ...p, key: v.key };
   }
   return problem("ids-match", "IDS_MISMATCH", v.file, undefined, `no file with id ${JSON.stringify(v.id)} in ${other.path}`);
 }
@@ -180,9 +181,9 @@ function groupSizes(scan: DatasetScan, config: DatasetConfig): Problem[] {
   groups.forEach((g, k) => {
     if (g.length >= minGroupSize) return;
     const why = intraGroupProb > 0 ? `intra-group sampling (intra_group_prob ${intraGroupProb} > 0)` : "inter-group sampling";
-    const name = (order.groupNames as string[])[k] as string;
     const file = (order.groupFiles as string[])[k] as string;
-    const what = scan.format === "h5" ? `group ${name.slice(name.lastIndexOf(" ") + 1)}` : "group";
+    const id = (order.groupIds as string[])[k] as string;
+    const what = scan.format === "h5" ? `group ${id} (keys group-${id}-*)` : "group";
     problems.push({
       severity: "error",
       rule: "group-sizes",

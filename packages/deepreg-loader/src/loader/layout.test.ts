@@ -13,6 +13,9 @@ beforeAll(async () => {
   await writePaired("h5", join(root, "ph5"), ["k2", "k10", "k1"]);
   await writeImages("nifti", join(root, "g"), ["g2/x", "g10/b", "g10/a", "g1/y", "g1/x"]);
   await writeImages("h5", join(root, "gh5"), ["group-2-1", "group-10-1", "group-2-10", "group-2-2", "group-1-1", "group-1-2", "group-10-2"]);
+  await writeImages("h5", join(root, "gh5b"), ["group-0-1", "group-0-2"]);
+  await writePaired("h5", join(root, "ph5b"), ["k0"]);
+  await writeTop("nifti", join(root, "twoimages"), "images", { a: image([5, 4, 3], 0), b: image([5, 4, 3], 1) });
   await writePaired("nifti", join(root, "mismatch"), ["a", "b"]);
   // fixed_labels/ gets an extra case "c"; moving_labels/ loses "b"
   await writeTop("nifti", join(root, "mismatch"), "fixed_labels", { c: label([3, 5, 4, 2], 0) });
@@ -29,7 +32,29 @@ afterAll(async () => {
 });
 
 describe("openSplitLayout", () => {
-  it("openSplitLayout(paired nifti, dirs [p1, p2]) concatenates the dirs in config order, ids sorted within each", async () => {
+  it("openSplitLayout(paired nifti, dirs [p2, p1]) sorts every (dir, path) together, as DeepReg: p1's files first", async () => {
+    const layout = await openSplitLayout(datasetConfig("paired", "nifti", ["p2", "p1"]), "train", { cwd: root });
+    expect(layout.movingImages.ids).toEqual(["a", "b", "sub/c", "z"]);
+    expect(layout.dirs).toEqual([join(root, "p2"), join(root, "p1")]);
+    await layout.close();
+  });
+
+  it("openSplitLayout(paired h5, dirs [ph5b, ph5]) keeps the config's dir order, keys sorted as strings within each file", async () => {
+    const layout = await openSplitLayout(datasetConfig("paired", "h5", ["ph5b", "ph5"]), "train", { cwd: root });
+    expect(layout.movingImages.ids).toEqual(["k0", "k1", "k10", "k2"]);
+    expect(layout.movingImages.source(0).path).toBe(join(root, "ph5b", "moving_images.h5"));
+    await layout.close();
+  });
+
+  it("openSplitLayout(grouped h5, dirs [gh5b, gh5]) sorts groups by (dir, group as a string): gh5's groups first", async () => {
+    const layout = await openSplitLayout(datasetConfig("grouped", "h5", ["gh5b", "gh5"]), "train", { cwd: root });
+    expect(layout.movingImages.ids).toEqual(["group-1-1", "group-1-2", "group-10-1", "group-10-2", "group-2-1", "group-2-10", "group-2-2", "group-0-1", "group-0-2"]);
+    expect(layout.groups).toEqual([[0, 1], [2, 3], [4, 5, 6], [7, 8]]);
+    expect(layout.movingImages.source(7).path).toBe(join(root, "gh5b", "images.h5"));
+    await layout.close();
+  });
+
+  it("openSplitLayout(paired nifti, dirs [p1, p2]) concatenates the dirs, ids sorted within each", async () => {
     const layout = await openSplitLayout(datasetConfig("paired", "nifti", ["p1", "p2"]), "train", { cwd: root });
     expect(layout).not.toBeNull();
     expect(layout!.movingImages.ids).toEqual(["a", "b", "sub/c", "z"]);
@@ -60,21 +85,26 @@ describe("openSplitLayout", () => {
     await layout.close();
   });
 
-  it("openSplitLayout(grouped h5) orders groups and images by number: group-10-* last, group-2-10 after group-2-2", async () => {
+  it("openSplitLayout(grouped h5) orders groups and images as strings, as DeepReg: group-10-* before group-2-*, group-2-10 before group-2-2", async () => {
     const layout = (await openSplitLayout(datasetConfig("grouped", "h5", ["gh5"]), "train", { cwd: root }))!;
-    expect(layout.movingImages.ids).toEqual(["group-1-1", "group-1-2", "group-2-1", "group-2-2", "group-2-10", "group-10-1", "group-10-2"]);
-    expect(layout.groups).toEqual([[0, 1], [2, 3, 4], [5, 6]]);
+    expect(layout.movingImages.ids).toEqual(["group-1-1", "group-1-2", "group-10-1", "group-10-2", "group-2-1", "group-2-10", "group-2-2"]);
+    expect(layout.groups).toEqual([[0, 1], [2, 3], [4, 5, 6]]);
     await layout.close();
   });
 
-  it("openSplitLayout(config with train null) -> null", async () => {
-    expect(await openSplitLayout(datasetConfig("paired", "nifti", ["p1"], { split: "valid" }), "train", { cwd: root })).toBeNull();
+  it("openSplitLayout(config with train null) throws NOT_FOUND naming the split", async () => {
+    await expect(openSplitLayout(datasetConfig("paired", "nifti", ["p1"], { split: "valid" }), "train", { cwd: root })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+      message: "dataset.train: the config gives no data directory for this split",
+    });
   });
 
-  it("openSplitLayout(ids that differ) throws IDS_MISMATCH listing which folder has which extra ids", async () => {
-    await expect(openSplitLayout(datasetConfig("paired", "nifti", ["mismatch"]), "train", { cwd: root })).rejects.toThrow(
-      `${join(root, "mismatch")}: file ids must match across moving_images/, fixed_images/, moving_labels/, fixed_labels/: moving_images/ has "b" that moving_labels/ lacks; fixed_labels/ has "c" that moving_images/ lacks`,
-    );
+  it("openSplitLayout(ids that differ) throws the first IDS_MISMATCH check reports, naming the file and the folder that lacks it", async () => {
+    await expect(openSplitLayout(datasetConfig("paired", "nifti", ["mismatch"]), "train", { cwd: root })).rejects.toMatchObject({
+      code: "IDS_MISMATCH",
+      file: join(root, "mismatch", "moving_images", "b.nii.gz"),
+      message: `${join(root, "mismatch", "moving_images", "b.nii.gz")}: no file with id "b" in ${join(root, "mismatch", "moving_labels")}`,
+    });
   });
 
   it("openSplitLayout(missing data dir / missing labels folder / empty labels folder) throws NOT_FOUND, NOT_FOUND, EMPTY", async () => {
@@ -93,9 +123,9 @@ describe("openSplitLayout", () => {
   });
 
   it("openSplitLayout(unlabeled config over a dir without labels) opens images only", async () => {
-    const layout = (await openSplitLayout(datasetConfig("unpaired", "nifti", ["nolabels"], { labeled: false }), "train", { cwd: root }))!;
+    const layout = (await openSplitLayout(datasetConfig("unpaired", "nifti", ["twoimages"], { labeled: false }), "train", { cwd: root }))!;
     expect(layout.movingLabels).toBeNull();
-    expect(layout.movingImages.ids).toEqual(["a"]);
+    expect(layout.movingImages.ids).toEqual(["a", "b"]);
     await layout.close();
   });
 
@@ -109,10 +139,10 @@ describe("openSplitLayout", () => {
     });
   });
 
-  it("openSplitLayout(grouped h5) names each group by the keys' group number: images.h5 keys group-1-*, group-2-*, group-10-*", async () => {
+  it("openSplitLayout(grouped h5) names each group by the keys' group number: images.h5 keys group-1-*, group-10-*, group-2-*", async () => {
     const layout = (await openSplitLayout(datasetConfig("grouped", "h5", ["gh5"]), "train", { cwd: root }))!;
     const file = join(root, "gh5", "images.h5");
-    expect(layout.groupNames).toEqual([`${file} keys group-1-*`, `${file} keys group-2-*`, `${file} keys group-10-*`]);
+    expect(layout.groupNames).toEqual([`${file} keys group-1-*`, `${file} keys group-10-*`, `${file} keys group-2-*`]);
     await layout.close();
   });
 
@@ -120,7 +150,7 @@ describe("openSplitLayout", () => {
     await expect(openSplitLayout(datasetConfig("paired", "h5", ["p2"]), "train", { cwd: root })).rejects.toMatchObject({
       code: "NOT_FOUND",
       file: join(root, "p2", "moving_images.h5"),
-      message: `${join(root, "p2", "moving_images.h5")}: expected the H5 file moving_images.h5 in data directory ${join(root, "p2")} (paired H5 layout: moving_images.h5, fixed_images.h5, moving_labels.h5, fixed_labels.h5), found nothing — the data directory holds moving_images/: is the split's format nifti?`,
+      message: `${join(root, "p2", "moving_images.h5")}: no such HDF5 file (found moving_images/ — is format nifti?)`,
     });
   });
 
@@ -128,7 +158,7 @@ describe("openSplitLayout", () => {
     await expect(openSplitLayout(datasetConfig("paired", "nifti", ["ph5"]), "train", { cwd: root })).rejects.toMatchObject({
       code: "NOT_FOUND",
       file: join(root, "ph5", "moving_images"),
-      message: `${join(root, "ph5", "moving_images")}: expected a folder of NIfTI files (.nii, .nii.gz), found nothing — the data directory holds moving_images.h5: is the split's format h5?`,
+      message: `${join(root, "ph5", "moving_images")}: expected a folder of NIfTI files (.nii, .nii.gz), found nothing (found moving_images.h5 — is format h5?)`,
     });
     await expect(openSplitLayout(datasetConfig("unpaired", "nifti", ["nolabels"]), "train", { cwd: root })).rejects.toMatchObject({
       code: "NOT_FOUND",
