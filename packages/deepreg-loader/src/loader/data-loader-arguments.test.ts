@@ -73,7 +73,7 @@ describe("createDataLoader arguments", () => {
     const unpaired = { type: "unpaired", train: { dir: "unpaired", format: "nifti", labeled: true }, image_shape: [2, 3, 4] };
     await using u = (await createDataLoader(unpaired as unknown as DatasetConfig, "train", { cwd: root }))!;
     expect([u.numSamples, u.movingImageShape, u.fixedImageShape]).toEqual([2, [2, 3, 4], [2, 3, 4]]);
-    expect(await createDataLoader(unpaired as unknown as DatasetConfig, "valid", { cwd: root })).toBeNull();
+    await expect(createDataLoader(unpaired as unknown as DatasetConfig, "valid", { cwd: root })).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 
   it("createDataLoader(config.dataset of unpaired data with moving/fixed shapes other than image_shape) uses moving/fixed", async () => {
@@ -147,7 +147,7 @@ describe("createDataLoader open-time checks", () => {
     expect(e).toMatchObject({
       code: "GROUP_SIZE",
       file: join(root, "groups", "images", "group3"),
-      message: `intra-group sampling (intraGroupProb 1 > 0) needs at least 2 images in every group: group 2 (${join(root, "groups", "images", "group3")}) has 1 image`,
+      message: `${join(root, "groups", "images", "group3")}: group has 1 image; intra-group sampling (intra_group_prob 1 > 0) needs at least 2 per group`,
     });
   });
 
@@ -157,19 +157,19 @@ describe("createDataLoader open-time checks", () => {
     expect(e).toMatchObject({
       code: "GROUP_SIZE",
       file,
-      message: `intra-group sampling (intraGroupProb 1 > 0) needs at least 2 images in every group: group 1 (${file} keys group-3-*) has 1 image`,
+      message: `${file}: group 3 (keys group-3-*) has 1 image; intra-group sampling (intra_group_prob 1 > 0) needs at least 2 per group`,
     });
   });
 
   it("createDataLoader(paired nifti with a 2D fixed image) -> SHAPE at open naming the file", async () => {
     const e = await error(createDataLoader(datasetConfig("paired", "nifti", ["flat"], { labeled: false }), "train", { cwd: root }));
     const file = join(root, "flat", "fixed_images", "b.nii.gz");
-    expect(e).toMatchObject({ code: "SHAPE", file, message: `${file}: an image must be 3D [dim1, dim2, dim3], found shape [3, 5]` });
+    expect(e).toMatchObject({ code: "SHAPE", file, message: `${file}: expected a 3D image, found 2D shape [3, 5]` });
   });
 
   it("createDataLoader(paired h5 with a 4D moving image) -> SHAPE at open naming the file and key", async () => {
     const e = await error(createDataLoader(datasetConfig("paired", "h5", ["fourd"], { labeled: false }), "train", { cwd: root }));
     const file = join(root, "fourd", "moving_images.h5");
-    expect(e).toMatchObject({ code: "SHAPE", file, message: `${file} (key "b"): an image must be 3D [dim1, dim2, dim3], found shape [5, 4, 3, 2]` });
+    expect(e).toMatchObject({ code: "SHAPE", file, message: `${file} ["b"]: expected a 3D image, found 4D shape [5, 4, 3, 2]` });
   });
 });

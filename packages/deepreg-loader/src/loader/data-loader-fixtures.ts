@@ -2,7 +2,7 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { gunzipSync } from "node:zlib";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { createVolume, shapeSize } from "@deepreg-loader/core";
 import type { DataFormat, DatasetType, Volume } from "@deepreg-loader/core";
 import type { DatasetConfig, Shape3 } from "@deepreg-loader/config";
@@ -64,7 +64,7 @@ export function datasetConfig(
   type: DatasetType,
   format: DataFormat,
   dirs: string[],
-  options: { labeled?: boolean; moving?: Shape3; fixed?: Shape3; split?: "train" | "valid" | "test" } = {},
+  options: { labeled?: boolean; moving?: Shape3; fixed?: Shape3; split?: "train" | "valid" | "test"; intraGroupProb?: number } = {},
 ): DatasetConfig {
   const split = { dir: dirs, format, labeled: options.labeled ?? true };
   const moving = options.moving ?? [4, 3, 2];
@@ -78,7 +78,7 @@ export function datasetConfig(
     moving_image_shape: moving,
     fixed_image_shape: fixed,
     ...(type === "paired" ? {} : { image_shape: moving }),
-    ...(type === "grouped" ? { intra_group_prob: 1, intra_group_option: "forward" as const, sample_image_in_group: true } : {}),
+    ...(type === "grouped" ? { intra_group_prob: options.intraGroupProb ?? 1, intra_group_option: "forward" as const, sample_image_in_group: true } : {}),
   };
 }
 
@@ -124,13 +124,12 @@ export async function writeImages(
 }
 
 /**
- * Replaces `<x>.nii.gz` by `<x>.nii` (same id) cut short 8 bytes into its voxels: the header reads
- * (the loader opens it) but reading the volume fails with `TRUNCATED`. Returns the new path.
+ * Rewrites `<x>.nii.gz` as the gzip of its first 8 voxel bytes: the header reads (the loader
+ * opens it, a headers-only check passes) but decoding the volume fails with `TRUNCATED`.
+ * Returns the path.
  */
 export async function truncateNifti(path: string): Promise<string> {
   const raw = gunzipSync(await readFile(path));
-  const cut = path.slice(0, -".gz".length);
-  await writeFile(cut, raw.subarray(0, 352 + 8));
-  await rm(path);
-  return cut;
+  await writeFile(path, gzipSync(raw.subarray(0, 352 + 8)));
+  return path;
 }

@@ -36,7 +36,7 @@ describe("createDataLoader: workers, close and release", () => {
     const error = await (async () => {
       for await (const s of loader.samples()) void s;
     })().catch((e: unknown) => e);
-    const file = join(root, "corrupt", "moving_images", "c.nii");
+    const file = join(root, "corrupt", "moving_images", "c.nii.gz");
     expect(error).toMatchObject({ code: "TRUNCATED", file });
     expect((error as Error).message).toContain(`${file}`);
     expect((error as Error).message).toContain("(sample indices [2, -1], epoch 0)");

@@ -196,15 +196,15 @@ describe.skipIf(!DEEPREG_DATA)("createDataLoader over DeepReg's test data", () =
     expect(small.stats().cacheBytes).toBeLessThanOrEqual(3 * 4 * 16 ** 3);
   });
 
-  it("shard { index, count: 3 } of valid: disjoint parts that together are the epoch; train ranks get equal lengths", async () => {
+  it("shard { index, count: 3 } of valid: disjoint parts that together are the epoch; train ranks get equal lengths, padded, every pair seen", async () => {
     const full = (await track(open("unpaired_nifti_multi_dirs", "valid"))).plan(0);
     const parts = await Promise.all([0, 1, 2].map(async (index) => (await track(open("unpaired_nifti_multi_dirs", "valid", { shard: { index, count: 3 } }))).plan(0)));
     expect(parts.flat().map((v) => v.join(",")).sort()).toEqual(full.map((v) => v.join(",")).sort());
     expect(parts[0]).toEqual(full.filter((_, i) => i % 3 === 0));
     const train = await Promise.all([0, 1, 2].map(async (index) => (await track(open("paired_nifti", "train", { shard: { index, count: 3 } }))).plan(4)));
-    expect(train.map((p) => p.length)).toEqual([8, 8, 8]);
+    expect(train.map((p) => p.length)).toEqual([9, 9, 9]);
     const all = train.flat().map((v) => v[0]);
-    expect(new Set(all).size).toBe(24);
+    expect(new Set(all).size).toBe(25);
   });
 
   it("resume: batches({ startEpoch, startBatch }) and samples({ epoch, start }) continue the uninterrupted stream exactly", async () => {
@@ -282,28 +282,30 @@ describe("createDataLoader over bad datasets", () => {
       await using loader = await openAt("paired", "nifti", "range", { workers, shuffle: false, labelSampling: "all" });
       const error = await collect(loader.samples()).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: "LABEL_RANGE", file: join(root, "range", "moving_labels", "b.nii.gz") });
-      expect((error as Error).message).toMatch(/moving_labels\/b\.nii\.gz: label values must lie in \[0, 1\], found min 2 max 2 \(sample indices \[1, 0\], epoch 0\)/);
+      expect((error as Error).message).toMatch(/moving_labels\/b\.nii\.gz: label values must be in \[0, 1\], found values from 2 to 2 \(sample indices \[1, 0\], epoch 0\)/);
       expect(loader.stats().activeWorkers).toBe(0);
     }
   });
 
   it("a 2D image -> SHAPE at createDataLoader naming the file and key", async () => {
     await expect(openAt("unpaired", "h5", "flat2", { shuffle: false }, false)).rejects.toThrow(
-      /flat2\/images\.h5 \(key "x"\): an image must be 3D \[dim1, dim2, dim3\], found shape \[5, 4\]/,
+      /flat2\/images\.h5 \["x"\]: expected a 3D image, found 2D shape \[5, 4\]/,
     );
   });
 
-  it("moving labels with 2 channels and fixed labels with 3 -> LABEL_COUNT naming both files", async () => {
-    await using loader = await openAt("paired", "h5", "counts");
-    expect(() => loader.plan(0)).toThrow(/moving label .*counts\/moving_labels\.h5 \(key "a"\) has 2 channels but fixed label .*counts\/fixed_labels\.h5 \(key "a"\) has 3/);
-    await expect(collect(loader.samples())).rejects.toMatchObject({ code: "LABEL_COUNT" });
+  it("moving labels with 2 channels and fixed labels with 3 -> LABEL_COUNT at createDataLoader naming both files", async () => {
+    await expect(openAt("paired", "h5", "counts")).rejects.toMatchObject({
+      code: "LABEL_COUNT",
+      file: join(root, "counts", "fixed_labels.h5"),
+      message: `${join(root, "counts", "fixed_labels.h5")} ["a"]: 3 label channels, but the moving label ${join(root, "counts", "moving_labels.h5")} ["a"] has 2; moving and fixed labels must have the same number`,
+    });
   });
 
   it("a corrupt file inside a worker -> the error names the file, the loop ends, workers stop", async () => {
     await using loader = await openAt("paired", "nifti", "corrupt", { workers: 1, shuffle: false }, false);
     const error = await collect(loader.samples()).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: "TRUNCATED", file: join(root, "corrupt", "fixed_images", "b.nii") });
-    expect((error as Error).message).toContain(join(root, "corrupt", "fixed_images", "b.nii"));
+    expect(error).toMatchObject({ code: "TRUNCATED", file: join(root, "corrupt", "fixed_images", "b.nii.gz") });
+    expect((error as Error).message).toContain(join(root, "corrupt", "fixed_images", "b.nii.gz"));
     expect((error as Error).message).toContain("(sample indices [1, -1], epoch 0)");
     expect(loader.stats()).toMatchObject({ activeWorkers: 0, activeStreams: 0 });
   });
@@ -315,18 +317,21 @@ describe("createDataLoader over bad datasets", () => {
     });
   });
 
-  it("an image and its label of different shapes -> one onWarning call naming both files, never an error", async () => {
+  it("an image and its label of different shapes -> one onWarning call at open naming both files (check's warning), never an error", async () => {
     const warnings: string[] = [];
     await using loader = await openAt("unpaired", "nifti", "mismatch", { onWarning: (m) => warnings.push(m), shuffle: false });
     await collect(loader.samples({ epoch: 0 }));
     await collect(loader.samples({ epoch: 1 }));
     expect(warnings).toEqual([
-      `image ${join(root, "mismatch", "images", "a.nii.gz")} has shape [5, 4, 3] but its label ${join(root, "mismatch", "labels", "a.nii.gz")} has shape [4, 4, 3]; both are resized to the loader's shape, which may misalign them`,
+      `${join(root, "mismatch", "labels", "a.nii.gz")}: label shape [4, 4, 3] differs from the image shape [5, 4, 3] of ${join(root, "mismatch", "images", "a.nii.gz")}; both are resized, which may misalign them`,
     ]);
   });
 
-  it("createDataLoader(config with a null split) -> null; samples() after close() throws CLOSED; bad options throw INVALID_ARGUMENT", async () => {
-    expect(await createDataLoader(datasetConfig("paired", "nifti", ["good"], { split: "test" }), "train", { cwd: root })).toBeNull();
+  it("createDataLoader(config with a null split) throws NOT_FOUND naming the split; samples() after close() throws CLOSED; bad options throw INVALID_ARGUMENT", async () => {
+    await expect(createDataLoader(datasetConfig("paired", "nifti", ["good"], { split: "test" }), "train", { cwd: root })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+      message: "dataset.train: the config gives no data directory for this split",
+    });
     const loader = await openAt("paired", "nifti", "good");
     await loader.close();
     await expect(collect(loader.samples())).rejects.toMatchObject({ code: "CLOSED" });

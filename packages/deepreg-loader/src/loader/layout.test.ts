@@ -76,7 +76,7 @@ describe("openSplitLayout", () => {
   });
 
   it("openSplitLayout(grouped nifti) makes each folder a group: groups by relative path (g1, g10, g2), images by file name", async () => {
-    const layout = (await openSplitLayout(datasetConfig("grouped", "nifti", ["g"]), "train", { cwd: root }))!;
+    const layout = (await openSplitLayout(datasetConfig("grouped", "nifti", ["g"], { intraGroupProb: 0 }), "train", { cwd: root }))!;
     expect(layout.movingImages.ids).toEqual(["g1/x", "g1/y", "g10/a", "g10/b", "g2/x"]);
     expect(layout.groups).toEqual([[0, 1], [2, 3], [4]]);
     expect(layout.groupNames).toEqual([join(root, "g", "images", "g1"), join(root, "g", "images", "g10"), join(root, "g", "images", "g2")]);
