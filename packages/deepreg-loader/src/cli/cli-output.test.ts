@@ -248,7 +248,7 @@ describe.skipIf(!existsSync(CLI))("dist/cli.js run by node", () => {
     });
     expect([r.status, r.stdout, r.stderr]).toEqual([
       0,
-      "train: ok (12 volumes in 4 files: image headers checked, 6 labels scanned; --read-images also decodes images)\n",
+      "train: ok (12 volumes in 4 files: 6 images and 6 labels decoded)\n",
       "",
     ]);
   });

@@ -205,7 +205,7 @@ describe("checkDataset on broken data written to a temp folder", () => {
     expect(report.problems.map((p) => p.message)).toEqual([
       `${root}/wf/moving_images.h5: no such HDF5 file (found moving_images/ — is format nifti?)`,
       `${root}/wf/fixed_images.h5: no such HDF5 file (found fixed_images/ — is format nifti?)`,
-      `${root}/nope: data directory not found (looked for ${root}/nope, dataset.train.dir[1])`,
+      `${root}/nope: data directory not found (looked for ${root}/nope)`,
     ]);
     expect([report.imagesDecoded, report.imagesRead]).toEqual([true, 0]);
   });

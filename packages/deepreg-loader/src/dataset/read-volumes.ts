@@ -101,10 +101,8 @@ async function readOne(scan: DatasetScan, top: ScannedTop, volume: ScannedVolume
     return;
   }
   try {
-    if (!scan.decoded) {
-      if (header !== undefined) await checkNiftiSize(scan, file, header);
-      return;
-    }
+    if (header !== undefined && !(await checkNiftiSize(scan, file, header))) return;
+    if (!scan.decoded) return;
     if (volume.shape.some((d) => d === 0)) return;
     if (ctx.pool !== null) {
       const task: VolumeTask = { kind: top.kind, format: scan.format ?? "nifti", path: file, shape: [1, 1, 1], measure: true };
@@ -121,17 +119,20 @@ async function readOne(scan: DatasetScan, top: ScannedTop, volume: ScannedVolume
   }
 }
 
-/** An uncompressed NIfTI file must hold the voxels its header declares (a cheap truncation check without decoding). */
-async function checkNiftiSize(scan: DatasetScan, file: string, header: NiftiHeader): Promise<void> {
+/**
+ * An uncompressed NIfTI file must hold the voxels its header declares (a cheap truncation check
+ * without decoding). False (and a `TRUNCATED` problem) when it does not.
+ */
+async function checkNiftiSize(scan: DatasetScan, file: string, header: NiftiHeader): Promise<boolean> {
   const handle = await open(file, "r");
   try {
     const magic = new Uint8Array(2);
     await handle.read(magic, 0, 2, 0);
-    if (isGzip(magic)) return;
+    if (isGzip(magic)) return true;
     const size = (await handle.stat()).size;
     const voxels = header.shape.reduce((n, d) => n * d, 1);
     const expected = header.voxOffset + voxels * DTYPE_BYTES[header.dtype];
-    if (size >= expected) return;
+    if (size >= expected) return true;
     scan.observed.push(
       problem(
         "scan",
@@ -141,6 +142,7 @@ async function checkNiftiSize(scan: DatasetScan, file: string, header: NiftiHead
         `the file has ${size} bytes, but its header declares ${expected} (${voxels} ${header.dtype} voxels from byte ${header.voxOffset}); the file is truncated`,
       ),
     );
+    return false;
   } finally {
     await handle.close();
   }

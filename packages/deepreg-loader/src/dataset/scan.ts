@@ -137,7 +137,7 @@ async function scanDir(dir: string, scan: DatasetScan, dotPath: string): Promise
   const out: ScannedDir = { dir, tops: [] };
   const info = await stat(dir).catch(() => undefined);
   if (info === undefined || !info.isDirectory()) {
-    const text = info === undefined ? `data directory not found (looked for ${dir}, ${dotPath})` : `expected a data directory (${dotPath}), found a file`;
+    const text = info === undefined ? `data directory not found (looked for ${dir})` : `expected a data directory (${dotPath}), found a file`;
     scan.observed.push(problem("scan", "NOT_FOUND", dir, undefined, text));
     return out;
   }
