@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatasetConfig } from "@deepreg-loader/config";
 import { writeH5 } from "@deepreg-loader/io-h5";
 import { DEEPREG_DATA, deepregPath } from "../../../../test-utils/deepreg-data.js";
+import { createDataLoader } from "../loader/create-data-loader.js";
 import { checkDataset } from "./check-dataset.js";
+import { resolveDataDir } from "./scan.js";
 import type { CheckReport } from "./check-dataset.js";
 import { put, ramp } from "../loader/data-loader-fixtures.js";
 
@@ -242,4 +244,49 @@ describe.skipIf(!DEEPREG_DATA)("checkDataset on the DeepReg test data", () => {
       });
     }
   }
+});
+
+describe("checkDataset: DeepReg's file-listing details", () => {
+  let root = "";
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), "drl-"));
+  });
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it("checkDataset(hidden ._a.nii.gz and .git/x.nii.gz beside the data) skips them, as DeepReg's glob, and warns naming each", async () => {
+    const d = join(root, "hidden");
+    for (const top of ["moving_images", "fixed_images"]) await put(join(d, top, "a.nii.gz"), ramp([5, 4, 3], 9));
+    await writeFile(join(d, "moving_images", "._a.nii.gz"), "macOS resource fork");
+    await put(join(d, "fixed_images", ".git", "x.nii.gz"), ramp([5, 4, 3], 9));
+    const report = await checkDataset(paired([d], false), "train");
+    expect(report.problems).toEqual([]);
+    expect(report.volumesChecked).toBe(2);
+    expect(report.warnings.map((w) => [w.code, w.file])).toEqual([
+      ["NOT_NIFTI", join(d, "moving_images", "._a.nii.gz")],
+      ["NOT_NIFTI", join(d, "fixed_images", ".git", "x.nii.gz")],
+    ]);
+    expect(report.warnings[0]!.message).toBe(
+      `${join(d, "moving_images", "._a.nii.gz")}: hidden file skipped (its name or a folder on its path starts with '.'), as DeepReg skips it`,
+    );
+  });
+
+  it("checkDataset(dir '~/data') reads the data under the home directory (DeepReg's expanduser); resolveDataDir('~', cwd) is the home directory", async () => {
+    const home = join(root, "home");
+    for (const top of ["moving_images", "fixed_images"]) await put(join(home, "data", top, "a.nii.gz"), ramp([5, 4, 3], 9));
+    const saved = process.env.HOME;
+    process.env.HOME = home;
+    try {
+      expect(resolveDataDir("~", "/elsewhere")).toBe(home);
+      expect(resolveDataDir("~/data", "/elsewhere")).toBe(join(home, "data"));
+      expect(resolveDataDir("data", "/elsewhere")).toBe("/elsewhere/data");
+      const report = await checkDataset(paired(["~/data"], false), "train", { cwd: "/elsewhere" });
+      expect([report.problems, report.volumesChecked, report.scan.dirs[0]!.dir]).toEqual([[], 2, join(home, "data")]);
+      await using loader = await createDataLoader(paired(["~/data"], false), "train", { cwd: "/elsewhere" });
+      expect(loader.layout.dirs).toEqual([join(home, "data")]);
+    } finally {
+      process.env.HOME = saved;
+    }
+  });
 });
