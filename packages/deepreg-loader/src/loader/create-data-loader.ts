@@ -2,8 +2,9 @@
 // and judged by the dataset rules (throwing the first error), the files opened, the loader
 // built. May import core, config and loader/.
 import type { Split } from "@deepreg-loader/core";
+import { normaliseDatasetConfig } from "@deepreg-loader/config";
 import type { DatasetConfig } from "@deepreg-loader/config";
-import { assertSplit, normaliseDatasetConfig } from "./data-loader-arguments.js";
+import { assertSplit } from "./data-loader-arguments.js";
 import { DeepRegDataLoader } from "./data-loader.js";
 import { openSplitLayout } from "./layout.js";
 import { resolveOptions } from "./options.js";

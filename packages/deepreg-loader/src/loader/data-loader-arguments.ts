@@ -1,13 +1,9 @@
-// loader/data-loader-arguments.ts: checks of createDataLoader's arguments before anything is opened: the split, the dataset
-// config (validated and normalised, whichever form it is written in) and the option keys.
-// May import core, config and loader/did-you-mean.
-import { DeepRegLoaderError, GROUPED_DEFAULTS, SPLITS } from "@deepreg-loader/core";
-import type { Split, WarningHandler } from "@deepreg-loader/core";
-import { formatConfigProblem, validateConfig } from "@deepreg-loader/config";
-import type { ConfigProblem, DatasetConfig, Shape3 } from "@deepreg-loader/config";
+// loader/data-loader-arguments.ts: checks of createDataLoader's arguments before anything is
+// opened: the split and the option keys (the dataset config is config's
+// `normaliseDatasetConfig`). May import core and loader/did-you-mean.
+import { DeepRegLoaderError, SPLITS } from "@deepreg-loader/core";
+import type { Split } from "@deepreg-loader/core";
 import { didYouMean } from "./did-you-mean.js";
-
-
 /** Option keys of each options object, for the unknown-key check. */
 export const OPTION_KEYS = {
   createDataLoader: ["seed", "workers", "prefetch", "cacheBytes", "shard", "labelSampling", "shuffle", "cwd", "onWarning"],
@@ -33,12 +29,6 @@ function invalidArgument(message: string, details: Record<string, unknown>): Dee
 function show(value: unknown): string {
   if (typeof value === "function") return "a function";
   return JSON.stringify(value) ?? String(value);
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }
 
 /** Throws `INVALID_ARGUMENT` unless `split` is `train`, `valid` or `test`. */
@@ -74,74 +64,4 @@ export function assertKnownKeys(name: string, options: unknown, known: readonly 
     `unknown option${unknown.length > 1 ? "s" : ""} of ${name}: ${listed.join(", ")}; known options: ${known.join(", ")}`,
     { unknown, suggestions },
   );
-}
-
-/**
- * The dataset config of `value`, validated and normalised with `validateConfig` from
- * @deepreg-loader/config, whichever form it is in: `config.dataset` from `readConfig` (dirs as
- * lists, `moving_image_shape` and `fixed_image_shape` for every type) or written by hand as in
- * a YAML file (`dir: "data/train"`, `image_shape` for unpaired and grouped data). When
- * `moving_image_shape` and `fixed_image_shape` are both given they are the shapes the loader
- * produces, for every type. Grouped sampling keys that are missing get the loader's defaults
- * (1, `forward`, true). Warnings go to `onWarning`.
- * Throws `INVALID_ARGUMENT` for the whole config (`{ dataset: ... }`) or a non-object,
- * `INVALID_CONFIG` listing every problem with its dot-path.
- */
-export function normaliseDatasetConfig(value: unknown, onWarning: WarningHandler): DatasetConfig {
-  if (!isPlainObject(value)) {
-    throw invalidArgument(
-      `the dataset config must be config.dataset (a mapping with type, train, valid, test and the image shapes), found ${show(value)}`,
-      { dataset: value },
-    );
-  }
-  if (Object.hasOwn(value, "dataset")) {
-    throw invalidArgument(
-      `pass config.dataset, not the whole config: createDataLoader(config.dataset, split) (found keys ${Object.keys(value).join(", ")})`,
-      { keys: Object.keys(value) },
-    );
-  }
-  const view: Record<string, unknown> = { ...value };
-  const { type } = value;
-  let fixedOverride: unknown;
-  // The normalised form keeps moving and fixed shapes for every type: validate them as image_shape.
-  const bothShapes = value.moving_image_shape !== undefined && value.fixed_image_shape !== undefined;
-  const shapesAsImageShape = (type === "unpaired" || type === "grouped") && bothShapes;
-  if (shapesAsImageShape) {
-    delete view.moving_image_shape;
-    delete view.fixed_image_shape;
-    view.image_shape = value.moving_image_shape;
-    if (!sameShape(value.moving_image_shape, value.fixed_image_shape)) fixedOverride = value.fixed_image_shape;
-  }
-  if (type === "grouped") {
-    for (const [key, fallback] of Object.entries(GROUPED_DEFAULTS)) view[key] ??= fallback;
-  }
-  const renamed = (problems: readonly ConfigProblem[], to: string): ConfigProblem[] =>
-    shapesAsImageShape
-      ? problems.map((p) =>
-          p.path.startsWith("dataset.image_shape") ? { ...p, path: p.path.replace("dataset.image_shape", `dataset.${to}`) } : p,
-        )
-      : [...problems];
-  const result = validateConfig({ dataset: view });
-  const errors = result.ok ? [] : renamed(result.errors, "moving_image_shape");
-  if (fixedOverride !== undefined) {
-    const fixed = validateConfig({ dataset: { ...view, image_shape: fixedOverride } });
-    if (!fixed.ok) {
-      errors.push(...renamed(fixed.errors, "fixed_image_shape").filter((p) => p.path.startsWith("dataset.fixed_image_shape")));
-    }
-  }
-  if (!result.ok || errors.length > 0) {
-    throw new DeepRegLoaderError(
-      "INVALID_CONFIG",
-      `invalid dataset config: ${errors.map((p) => formatConfigProblem(p)).join("; ")}`,
-      { details: { problems: errors } },
-    );
-  }
-  for (const warning of renamed(result.warnings, "moving_image_shape")) onWarning(formatConfigProblem(warning));
-  const dataset = result.config.dataset;
-  if (fixedOverride !== undefined) dataset.fixed_image_shape = [...(fixedOverride as Shape3)];
-  return dataset;
-}
-
-function sameShape(a: unknown, b: unknown): boolean {
-  return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((d, k) => d === b[k]);
 }
