@@ -1,3 +1,5 @@
+// cli/check-command.ts: `deepreg-loader check` (dataset/check-dataset.ts, printed). May import
+// dataset/ and cli/.
 import { checkDataset } from "../dataset/check-dataset.js";
 import type { CheckReport } from "../dataset/check-dataset.js";
 import type { CheckProblem } from "../dataset/problem.js";

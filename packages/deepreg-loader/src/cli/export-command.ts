@@ -1,3 +1,4 @@
+// cli/export-command.ts: `deepreg-loader export`. May import export/, loader/ and cli/.
 import { resolve } from "node:path";
 import type { Split } from "@deepreg-loader/core";
 import { DeepRegLoaderError, isDeepRegLoaderError } from "@deepreg-loader/core";

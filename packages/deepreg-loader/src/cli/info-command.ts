@@ -1,3 +1,5 @@
+// cli/info-command.ts: `deepreg-loader info` = the scan (headers only), the rules and the
+// samplers' counts. May import config, core, dataset/, loader/plan and cli/.
 import type { DatasetConfig } from "@deepreg-loader/config";
 import { defaultLabelSampling, GROUPED_DEFAULTS } from "@deepreg-loader/core";
 import type { DataFormat, LabelSampling, Split } from "@deepreg-loader/core";

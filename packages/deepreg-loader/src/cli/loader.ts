@@ -1,3 +1,4 @@
+// cli/loader.ts: opens a split's loader for export and preview. May import loader/ and cli/.
 import type { DeepRegConfig } from "@deepreg-loader/config";
 import type { Split } from "@deepreg-loader/core";
 import { createDataLoader } from "../loader/create-data-loader.js";

@@ -1,3 +1,4 @@
+// cli/main.ts: `main(argv, io)`: dispatch to the commands, exit codes. May import cli/.
 import { version } from "../../package.json";
 import type { CommandSpec, ParsedArgs } from "./args.js";
 import { parseCommandArgs } from "./args.js";

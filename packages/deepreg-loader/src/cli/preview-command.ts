@@ -1,3 +1,4 @@
+// cli/preview-command.ts: `deepreg-loader preview`. May import preview/, loader/ and cli/.
 import { resolve } from "node:path";
 import type { Sample, Split } from "@deepreg-loader/core";
 import { writePreview } from "../preview/preview.js";

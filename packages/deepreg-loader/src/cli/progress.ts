@@ -1,3 +1,4 @@
+// cli/progress.ts: progress on stderr (a live line on a terminal, else a line every few seconds).
 import type { CliIO } from "./io.js";
 
 /** A progress display on stderr. */

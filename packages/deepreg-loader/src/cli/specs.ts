@@ -1,3 +1,4 @@
+// cli/specs.ts: the commands and options of the CLI, with their help text. May import cli/args.
 import type { CommandSpec, OptionSpec } from "./args.js";
 
 export const SPLITS = ["train", "valid", "test"] as const;

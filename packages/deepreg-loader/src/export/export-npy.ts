@@ -1,3 +1,5 @@
+// export/export-npy.ts: `.npy` encoding (format 1.0, float32, C order). The export/ folder
+// owns writing samples to files; it may import core and export/ (a loader comes in as an argument).
 import { writeFile } from "node:fs/promises";
 import { DeepRegLoaderError } from "@deepreg-loader/core";
 

@@ -1,3 +1,5 @@
+// export/export.ts: samples of a loader to `.npy` files plus `manifest.json`. May import core
+// and export/.
 import { mkdir, readdir, rm, rmdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { DeepRegLoaderError } from "@deepreg-loader/core";

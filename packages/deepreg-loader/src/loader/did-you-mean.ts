@@ -1,3 +1,5 @@
+// loader/did-you-mean.ts: "did you mean" for option keys and CLI words, over config's
+// `didYouMean` (aliases, snake_case to camelCase, prefixes first). May import config.
 import { didYouMean as closestSpelling } from "@deepreg-loader/config";
 
 /**

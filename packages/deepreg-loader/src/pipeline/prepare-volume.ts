@@ -1,3 +1,6 @@
+// pipeline/prepare-volume.ts: one volume read into what a sample holds (checked with
+// dataset/volume-rules.ts, normalised, resized), the same on the main thread and in a worker.
+// May import core, volume-ops and dataset/ (problem, volume-rules).
 import { DeepRegLoaderError, createVolume, isDeepRegLoaderError } from "@deepreg-loader/core";
 import type { DataFormat, Volume } from "@deepreg-loader/core";
 import { normalize, resize, takeChannel, valueRange } from "@deepreg-loader/volume-ops";

@@ -1,3 +1,5 @@
+// preview/preview-montage.ts: tiles and label overlays into one RGBA image. The preview/ folder
+// owns PNG previews of samples; it may import core, volume-ops and preview/.
 import { DeepRegLoaderError } from "@deepreg-loader/core";
 import type { Slice2D } from "./preview-slice.js";
 

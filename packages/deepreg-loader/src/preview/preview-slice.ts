@@ -1,3 +1,4 @@
+// preview/preview-slice.ts: 2D slices of volumes for previews. May import core.
 import type { Volume } from "@deepreg-loader/core";
 import { DeepRegLoaderError } from "@deepreg-loader/core";
 

@@ -1,3 +1,5 @@
+// preview/preview.ts: samples to a PNG montage (`renderPreview`, `writePreview`). May import
+// core, volume-ops, pngjs and preview/.
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { PNG } from "pngjs";
