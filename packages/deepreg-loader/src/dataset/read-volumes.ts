@@ -15,6 +15,7 @@ import type { PreparedVolume, VolumeTask } from "../pipeline/prepare-volume.js";
 import { WorkerPool } from "../pipeline/worker-pool.js";
 import { WORKER_URL } from "../pipeline/worker-url.js";
 import { problem, problemFromError } from "./problem.js";
+import type { Problem } from "./problem.js";
 import type { DatasetScan, ScanOptions, ScannedTop, ScannedVolume } from "./scan.js";
 
 /** Concurrent reads on the main thread (NIfTI inflates on the libuv pool). */
@@ -47,17 +48,25 @@ export async function readVolumes(scan: DatasetScan, options: ScanOptions): Prom
     return file;
   };
   const concurrency = pool === null ? MAIN_THREAD_CONCURRENCY : 2 * workers;
-  const failedFiles = new Set<string>();
   try {
-    for await (const _ of orderedMap(
+    // Shapes and ranges are written into the scan; problems and progress come in listing order
+    // (orderedMap's order), so the first error is the same whatever the timing.
+    const unopened = new Set<string>();
+    for await (const { volume, problems } of orderedMap(
       jobs,
-      async ({ top, volume }) => {
-        await readOne(scan, top, volume, { pool, h5, failedFiles });
-        progress(volume);
-      },
+      async ({ top, volume }) => ({ volume, problems: await readOne(scan, top, volume, { pool, h5 }) }),
       { concurrency },
     )) {
-      // Results are written into the scan.
+      for (const p of problems) {
+        if (p.rule === OPEN_FAILED) {
+          if (unopened.has(volume.file)) continue;
+          unopened.add(volume.file);
+          scan.observed.push({ ...p, rule: "scan" });
+        } else {
+          scan.observed.push(p);
+        }
+      }
+      progress(volume);
     }
   } finally {
     await pool?.close();
@@ -68,21 +77,20 @@ export async function readVolumes(scan: DatasetScan, options: ScanOptions): Prom
 interface ReadContext {
   pool: WorkerPool<VolumeTask, PreparedVolume> | null;
   h5: (path: string) => Promise<H5File>;
-  /** H5 files that could not be opened (reported once). */
-  failedFiles: Set<string>;
 }
 
-async function readOne(scan: DatasetScan, top: ScannedTop, volume: ScannedVolume, ctx: ReadContext): Promise<void> {
+/** Marks the problem of an H5 file that does not open (every key reports it; kept once). */
+const OPEN_FAILED = "scan:open";
+
+/** Reads one volume's header (and range) into `volume`; its problems, none when it reads. */
+async function readOne(scan: DatasetScan, top: ScannedTop, volume: ScannedVolume, ctx: ReadContext): Promise<Problem[]> {
   const { file, key } = volume;
   let h5: H5File | undefined;
   if (key !== undefined) {
-    if (ctx.failedFiles.has(file)) return;
     try {
       h5 = await ctx.h5(file);
     } catch (error) {
-      if (!ctx.failedFiles.has(file)) scan.observed.push(problemFromError(error, file));
-      ctx.failedFiles.add(file);
-      return;
+      return [problemFromError(error, file, undefined, OPEN_FAILED)];
     }
   } else {
     scan.filesChecked += 1;
@@ -97,13 +105,15 @@ async function readOne(scan: DatasetScan, top: ScannedTop, volume: ScannedVolume
       volume.shape = [...header.shape];
     }
   } catch (error) {
-    scan.observed.push(problemFromError(error, file, key));
-    return;
+    return [problemFromError(error, file, key)];
   }
   try {
-    if (header !== undefined && !(await checkNiftiSize(scan, file, header))) return;
-    if (!scan.decoded) return;
-    if (volume.shape.some((d) => d === 0)) return;
+    if (header !== undefined) {
+      const truncated = await checkNiftiSize(file, header);
+      if (truncated !== undefined) return [truncated];
+    }
+    if (!scan.decoded) return [];
+    if (volume.shape.some((d) => d === 0)) return [];
     if (ctx.pool !== null) {
       const task: VolumeTask = { kind: top.kind, format: scan.format ?? "nifti", path: file, shape: [1, 1, 1], measure: true };
       if (key !== undefined) task.key = key;
@@ -114,35 +124,33 @@ async function readOne(scan: DatasetScan, top: ScannedTop, volume: ScannedVolume
     }
     if (top.kind === "image") scan.imagesRead += 1;
     else scan.labelsRead += 1;
+    return [];
   } catch (error) {
-    scan.observed.push(problemFromError(error, file, key));
+    return [problemFromError(error, file, key)];
   }
 }
 
 /**
  * An uncompressed NIfTI file must hold the voxels its header declares (a cheap truncation check
- * without decoding). False (and a `TRUNCATED` problem) when it does not.
+ * without decoding): the `TRUNCATED` problem when it does not.
  */
-async function checkNiftiSize(scan: DatasetScan, file: string, header: NiftiHeader): Promise<boolean> {
+async function checkNiftiSize(file: string, header: NiftiHeader): Promise<Problem | undefined> {
   const handle = await open(file, "r");
   try {
     const magic = new Uint8Array(2);
     await handle.read(magic, 0, 2, 0);
-    if (isGzip(magic)) return true;
+    if (isGzip(magic)) return undefined;
     const size = (await handle.stat()).size;
     const voxels = header.shape.reduce((n, d) => n * d, 1);
     const expected = header.voxOffset + voxels * DTYPE_BYTES[header.dtype];
-    if (size >= expected) return true;
-    scan.observed.push(
-      problem(
+    if (size >= expected) return undefined;
+    return problem(
         "scan",
         "TRUNCATED",
         file,
         undefined,
         `the file has ${size} bytes, but its header declares ${expected} (${voxels} ${header.dtype} voxels from byte ${header.voxOffset}); the file is truncated`,
-      ),
     );
-    return false;
   } finally {
     await handle.close();
   }
