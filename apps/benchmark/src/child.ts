@@ -12,11 +12,24 @@ export type ChildCase =
    * `gc`: the child runs with `--expose-gc` and collects garbage after every sample, so its peak
    * RSS is what the loader holds, not what a lazy collector has not yet freed.
    */
-  | { kind: "epoch"; dataset: DatasetConfig; workers: number; cacheBytes: number; reps: number; epochs?: number; gc?: boolean }
+  | {
+      kind: "epoch";
+      dataset: DatasetConfig;
+      workers: Workers;
+      cacheBytes: number;
+      reps: number;
+      epochs?: number;
+      gc?: boolean;
+      /** `all`: every label channel of a pair is a sample (DeepReg's valid/test). Default: the train split's `sample`. */
+      labelSampling?: "sample" | "all";
+    }
   /** One loader with a cache: epoch 0 cold, then `reps` warm epochs. */
-  | { kind: "warm"; dataset: DatasetConfig; workers: number; cacheBytes: number; reps: number }
+  | { kind: "warm"; dataset: DatasetConfig; workers: Workers; cacheBytes: number; reps: number }
   /** `reps` fresh loaders: time to the first batch of 1 sample. */
-  | { kind: "ttfb"; dataset: DatasetConfig; workers: number; reps: number };
+  | { kind: "ttfb"; dataset: DatasetConfig; workers: Workers; reps: number };
+
+/** The loader's `workers` option. */
+export type Workers = number | "auto";
 
 export interface ChildResult {
   /** Seconds per epoch (epoch: one per rep; warm: the warm epochs), or to the first batch (ttfb). */
@@ -37,6 +50,8 @@ export interface ChildResult {
   /** Peak resident set size of the child, bytes. */
   maxRssBytes: number;
   stats: LoaderStats;
+  /** The number of workers the loader ran with (`auto` resolved). */
+  workers: number;
 }
 
 interface EpochRun {
@@ -48,7 +63,13 @@ interface EpochRun {
 
 async function open(c: ChildCase, cacheBytes: number): Promise<{ loader: DataLoader; seconds: number }> {
   const start = performance.now();
-  const loader = await createDataLoader(c.dataset, "train", { seed: 1, workers: c.workers, cacheBytes });
+  const labelSampling = c.kind === "epoch" ? c.labelSampling : undefined;
+  const loader = await createDataLoader(c.dataset, "train", {
+    seed: 1,
+    workers: c.workers,
+    cacheBytes,
+    ...(labelSampling === undefined ? {} : { labelSampling }),
+  });
   if (loader === null) throw new Error("the benchmark dataset has no train split");
   return { loader, seconds: (performance.now() - start) / 1000 };
 }
@@ -97,9 +118,11 @@ export async function runCase(c: ChildCase): Promise<ChildResult> {
   let last: EpochRun = { seconds: 0, cpuSeconds: 0, samples: 0, bytes: 0 };
   let coldSeconds: number | undefined;
   let stats: LoaderStats | undefined;
+  let workers = 0;
   if (c.kind === "warm") {
     const { loader, seconds: s } = await open(c, c.cacheBytes);
     openSeconds.push(s);
+    workers = loader.workers;
     try {
       last = await epoch(loader, 0);
       coldSeconds = last.seconds;
@@ -116,6 +139,7 @@ export async function runCase(c: ChildCase): Promise<ChildResult> {
     for (let rep = 0; rep < c.reps; rep++) {
       const { loader, seconds: s } = await open(c, c.kind === "epoch" ? c.cacheBytes : 0);
       openSeconds.push(s);
+      workers = loader.workers;
       try {
         if (c.kind === "epoch") {
           const epochs = c.epochs ?? 1;
@@ -149,6 +173,7 @@ export async function runCase(c: ChildCase): Promise<ChildResult> {
     bytes: last.bytes,
     maxRssBytes: peakRssBytes(),
     stats: stats!,
+    workers,
   };
 }
 

@@ -1,6 +1,7 @@
 // In-process measurements: the floors a loader cannot beat (inflate only, read only) and the
 // throughput of the per-volume passes (resize, column-major to row-major reorder).
 import { readFile } from "node:fs/promises";
+import { Worker } from "node:worker_threads";
 import { gunzipSync } from "node:zlib";
 import { columnMajorToRowMajor, openH5, readNifti, readNiftiHeader, resize } from "deepreg-loader";
 import type { Shape3 } from "./generate.js";
@@ -34,6 +35,48 @@ export async function inflateFloor(workload: Workload, reps: number): Promise<Ti
     for (const b of buffers) bytes += gunzipSync(b).byteLength;
     return bytes;
   });
+}
+
+/** The inflate thread of {@link inflateFloorThreads}: holds its files, inflates them all on "go". */
+const INFLATE_THREAD = `
+const { parentPort, workerData } = require("node:worker_threads");
+const { gunzipSync } = require("node:zlib");
+const buffers = workerData.map((b) => Buffer.from(b));
+parentPort.on("message", () => {
+  let bytes = 0;
+  for (const b of buffers) bytes += gunzipSync(b).byteLength;
+  parentPort.postMessage(bytes);
+});
+parentPort.postMessage(0);
+`;
+
+/**
+ * The two-thread inflate floor: every \`.nii.gz\` of the workload inflated by \`threads\` worker
+ * threads at once (files in memory, dealt out in turn, largest first, so the threads get equal
+ * shares), from the moment both are told to start until the last one is done. One warm-up run.
+ */
+export async function inflateFloorThreads(workload: Workload, reps: number, threads = 2): Promise<Timing> {
+  const files = await Promise.all(workload.files.map((f) => readFile(f)));
+  files.sort((a, b) => b.byteLength - a.byteLength);
+  const shares: Uint8Array[][] = Array.from({ length: threads }, () => []);
+  files.forEach((b, i) => shares[i % threads]!.push(new Uint8Array(b)));
+  const workers = shares.map((share) => new Worker(INFLATE_THREAD, { eval: true, workerData: share }));
+  const next = (w: Worker): Promise<number> =>
+    new Promise((resolve, reject) => {
+      w.once("message", resolve);
+      w.once("error", reject);
+    });
+  try {
+    await Promise.all(workers.map(next));
+    const once = async (): Promise<number> => {
+      const done = workers.map(next);
+      for (const w of workers) w.postMessage("go");
+      return (await Promise.all(done)).reduce((a, b) => a + b, 0);
+    };
+    return await repeat(reps, once, 1);
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
 }
 
 /** `readNifti` of every file (one after the other), or `openH5` + `read` of every key. */

@@ -7,10 +7,11 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { ChildCase, ChildResult } from "./child.js";
 import { childMain, spawnCase } from "./child.js";
-import { inflateFloor, readOnly, reorderThroughput, resizeThroughput } from "./floors.js";
+import { inflateFloor, inflateFloorThreads, readOnly, reorderThroughput, resizeThroughput } from "./floors.js";
 import type { Timing } from "./floors.js";
 import { ensureLargeSet } from "./generate.js";
 import type { Shape3 } from "./generate.js";
+import { numpyPipeline } from "./python.js";
 import { formatBytes, formatSeconds, median, megabytesPerSecond, ratio, target } from "./stats.js";
 import type { Target } from "./stats.js";
 import { deepregWorkloads, largeWorkloads, locateDeepReg } from "./workloads.js";
@@ -102,7 +103,7 @@ function parseOptions(argv: string[]): Options | undefined {
 }
 
 const COLUMNS = [
-  ["measure", 38],
+  ["measure", 42],
   ["workload", 15],
   ["n", 3],
   ["median", 10],
@@ -204,17 +205,38 @@ async function run(options: Options): Promise<void> {
   console.log(cells(COLUMNS.map(([name]) => name)));
   console.log("-".repeat(COLUMNS.reduce((a, [, w]) => a + w + 2, 0)));
 
-  // Floors and cold epochs at 0, 1, 2 workers.
-  const cold: Record<string, Record<number, ChildResult>> = {};
+  // Floors and cold epochs at 0, 1, 2 and "auto" workers.
+  const cold: Record<string, Record<string, ChildResult>> = {};
+  const floor2: Record<string, Row> = {};
   const workloads: Workload[] = [...(deepreg ? [deepreg.nifti, deepreg.h5] : []), large.nifti, large.h5];
   for (const w of workloads) {
     if (w.format === "nifti") add(timingRow("inflate only (gunzipSync, 1 thread)", w.name, await inflateFloor(w, R)));
+    if (w === large.nifti) floor2[w.name] = add(timingRow("inflate only (gunzipSync, 2 threads)", w.name, await inflateFloorThreads(w, R)));
     add(timingRow(w.format === "nifti" ? "read only (readNifti)" : "read only (openH5 + read)", w.name, await readOnly(w, R)));
     cold[w.name] = {};
-    for (const workers of [0, 1, 2]) {
+    for (const workers of [0, 1, 2, "auto"] as const) {
       const r = await child(`${w.name}-cold-w${workers}`, { kind: "epoch", dataset: w.dataset, workers, cacheBytes: 0, reps: R });
       cold[w.name]![workers] = r;
-      add(epochRow(`cold epoch, workers ${workers}`, w.name, r, r.seconds, `open ${formatSeconds(median(r.openSeconds))}, ${cores(r)} cores`));
+      const label = workers === "auto" ? `auto (${r.workers})` : String(workers);
+      add(epochRow(`cold epoch, workers ${label}`, w.name, r, r.seconds, `open ${formatSeconds(median(r.openSeconds))}, ${cores(r)} cores`));
+    }
+  }
+
+  // DeepReg's paired data at its config shapes, every label (valid), at auto, vs numpy/nibabel.
+  let numpy: { python: number; loader: ChildResult } | undefined;
+  if (deepreg) {
+    const moving: Shape3 = [64, 64, 60];
+    const fixed: Shape3 = [44, 59, 41];
+    const dataset = { ...deepreg.nifti.dataset, moving_image_shape: moving, fixed_image_shape: fixed };
+    const loader = await child("deepreg-valid-auto", { kind: "epoch", dataset, workers: "auto", cacheBytes: 0, reps: R, labelSampling: "all" });
+    add(epochRow(`cold epoch, all labels, workers auto (${loader.workers})`, deepreg.nifti.name, loader, loader.seconds, "resized to 64x64x60 / 44x59x41"));
+    const py = await numpyPipeline(deepreg.nifti, moving, fixed, R);
+    if (py.ok) {
+      if (py.samples !== loader.samples) throw new Error(`numpy pipeline gave ${py.samples} samples, the loader ${loader.samples}`);
+      add({ measure: "numpy/nibabel pipeline, all labels", workload: deepreg.nifti.name, n: py.seconds.length, seconds: median(py.seconds), samplesPerSecond: ratio(py.samples, median(py.seconds)), note: "python/numpy_pipeline.py" });
+      numpy = { python: median(py.seconds), loader };
+    } else {
+      console.log(`numpy/nibabel pipeline skipped: ${py.reason}`);
     }
   }
 
@@ -236,6 +258,9 @@ async function run(options: Options): Promise<void> {
   add(epochRow("1 epoch, workers 2 (1x data)", large.nifti.name, off1x));
   const off3x = await child("rss-3x", { kind: "epoch", dataset: large.nifti3x.dataset, workers: 2, cacheBytes: 0, reps: 1, gc: true });
   add(epochRow("1 epoch, workers 2 (3x data)", large.nifti3x.name, off3x));
+  // Time of 3x the data, without the per-sample collection of the RSS runs (1x: the cold w2 epoch).
+  const time3x = await child("time-3x", { kind: "epoch", dataset: large.nifti3x.dataset, workers: 2, cacheBytes: 0, reps: R });
+  add(epochRow("cold epoch, workers 2 (3x data)", large.nifti3x.name, time3x, time3x.seconds, `${cores(time3x)} cores`));
   const budget = Math.min(512 * 2 ** 20, Math.max(16 * 2 ** 20, Math.floor(off1x.bytes / 4)));
   const on = await child("rss-cache-on", {
     kind: "epoch",
@@ -264,11 +289,11 @@ async function run(options: Options): Promise<void> {
   // Time to first batch vs one sample.
   const oneSample = ratio(median(cold[large.nifti.name]![0]!.seconds), cold[large.nifti.name]![0]!.samples);
   add({ measure: "one sample (cold epoch w0 / samples)", workload: large.nifti.name, n: R, seconds: oneSample });
-  const ttfb: Record<number, ChildResult> = {};
-  for (const workers of [0, 2]) {
+  const ttfb: Record<string, ChildResult> = {};
+  for (const workers of [0, 2, "auto"] as const) {
     const r = await child(`ttfb-w${workers}`, { kind: "ttfb", dataset: large.nifti.dataset, workers, reps: R });
     ttfb[workers] = r;
-    add({ measure: `time to first batch (1), workers ${workers}`, workload: large.nifti.name, n: r.seconds.length, seconds: median(r.seconds), peakRss: r.maxRssBytes });
+    add({ measure: `time to first batch (1), workers ${workers === "auto" ? `auto (${r.workers})` : workers}`, workload: large.nifti.name, n: r.seconds.length, seconds: median(r.seconds), peakRss: r.maxRssBytes });
   }
 
   // Per-volume passes.
@@ -326,9 +351,57 @@ async function run(options: Options): Promise<void> {
       2,
     ),
   ];
+  const w2 = (name: string): number => median(cold[name]![2]!.seconds);
+  const floor2Row = floor2[large.nifti.name]!;
+  targets.push(
+    target(
+      "cold epoch w2 within 1.3x of the 2-thread inflate floor",
+      `cold epoch w2 / inflate only, 2 threads (${large.nifti.name})`,
+      ratio(w2(large.nifti.name), floor2Row.seconds),
+      "<=",
+      1.3,
+    ),
+  );
+  for (const w of workloads) {
+    const c = cold[w.name]!;
+    const best = Math.min(median(c[0]!.seconds), median(c[2]!.seconds));
+    targets.push(
+      target(
+        `workers auto as fast as 0 and 2 (${w.name})`,
+        `cold epoch auto (${c.auto!.workers}) / min(w0, w2), 10% noise`,
+        ratio(median(c.auto!.seconds), best),
+        "<=",
+        1.1,
+      ),
+    );
+  }
+  targets.push(
+    target("H5 within 1.15x of NIfTI, workers 2", `cold epoch w2 ${large.h5.name} / ${large.nifti.name}`, ratio(w2(large.h5.name), w2(large.nifti.name)), "<=", 1.15),
+  );
+  if (numpy) {
+    targets.push(
+      target(
+        ">= 6x the numpy/nibabel pipeline",
+        `numpy epoch / loader epoch auto, all labels (${deepreg!.nifti.name})`,
+        ratio(numpy.python, median(numpy.loader.seconds)),
+        ">=",
+        6,
+      ),
+    );
+  }
+  targets.push(
+    target(
+      "3x the data takes 3x the time (10%)",
+      `|time 3x / (3 x time 1x) - 1|, w2, cache off (${large.nifti.name})`,
+      Math.abs(ratio(median(time3x.seconds), 3 * w2(large.nifti.name)) - 1),
+      "<=",
+      0.1,
+    ),
+    target("time to first batch <= 1.5x one sample, auto", `first batch auto / one sample (${large.nifti.name})`, ratio(median(ttfb.auto!.seconds), oneSample), "<=", 1.5),
+  );
   console.log("\ntargets (ratios measured in this run)");
   for (const t of targets) {
-    console.log(`  ${t.pass ? "PASS" : "MISS"}  ${t.name.padEnd(48)} ${t.measure.padEnd(58)} ${t.value.toFixed(2).padStart(7)} ${t.op} ${t.limit}`);
+    console.log(`  ${t.pass ? "PASS" : "MISS"}  ${t.name.padEnd(56)} ${t.measure.padEnd(66)} ${t.value.toFixed(2).padStart(7)} ${t.op} ${t.limit}`);
   }
   const passed = targets.filter((t) => t.pass).length;
   console.log(`  ${passed}/${targets.length} targets met${options.quick ? " (quick run: small data, 1 repetition; numbers are indicative only)" : ""}`);

@@ -7,7 +7,7 @@ import { readNiftiSync } from "@deepreg-loader/io-nifti";
 import { prepareVolume, withSource } from "./pipeline/prepare-volume.js";
 import type { PreparedVolume, VolumeTask } from "./pipeline/prepare-volume.js";
 import { serializeError } from "./pipeline/worker-pool.js";
-import type { ResultMessage, TaskMessage } from "./pipeline/worker-pool.js";
+import type { ReadyMessage, ResultMessage, TaskMessage } from "./pipeline/worker-pool.js";
 
 const port = parentPort;
 if (port === null) throw new Error("deepreg-loader's worker.js runs inside a worker thread only");
@@ -68,3 +68,6 @@ port.on("message", (message: TaskMessage<VolumeTask>) => {
     COLLECT?.();
   })();
 });
+
+// Loaded and listening: the pool may now prefer this worker to reading on its own thread.
+port.postMessage({ ready: true } satisfies ReadyMessage);

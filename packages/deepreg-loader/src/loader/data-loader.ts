@@ -9,7 +9,7 @@ import { numIndicesOf } from "../pipeline/epoch-plan.js";
 import { shuffleBufferOrder } from "../pipeline/shuffle-buffer.js";
 import { assertKnownKeys, OPTION_KEYS } from "./data-loader-arguments.js";
 import type { SplitLayout } from "./layout.js";
-import { assertInteger, invalid, shardMode } from "./options.js";
+import { assertInteger, invalid, settleWorkers, shardMode } from "./options.js";
 import type { Settings, ShardMode } from "./options.js";
 import { epochPlan, numSamplesOf } from "./plan.js";
 import type { PlanInputs } from "./plan.js";
@@ -29,11 +29,12 @@ export class DeepRegDataLoader implements DataLoader {
   readonly movingImageShape: Shape3;
   readonly fixedImageShape: Shape3;
   readonly numIndices: number;
+  readonly workers: number;
   readonly labelSampling: LabelSampling;
   readonly seed: number;
   readonly layout: SplitLayout;
 
-  readonly #settings: Settings;
+  readonly #settings: Settings & { workers: number; prefetch: number };
   readonly #plan: PlanInputs;
   readonly #source: VolumeSource;
   readonly #stream: SampleStream;
@@ -41,7 +42,7 @@ export class DeepRegDataLoader implements DataLoader {
   /** The one close in progress or done: every `close()` call resolves when it has finished. */
   #closing: Promise<void> | null = null;
 
-  constructor(config: DatasetConfig, split: Split, layout: SplitLayout, settings: Settings) {
+  constructor(config: DatasetConfig, split: Split, layout: SplitLayout, given: Settings) {
     this.type = config.type;
     this.split = split;
     this.format = layout.format;
@@ -50,9 +51,8 @@ export class DeepRegDataLoader implements DataLoader {
     this.movingImageShape = [...config.moving_image_shape] as Shape3;
     this.fixedImageShape = [...config.fixed_image_shape] as Shape3;
     this.numIndices = numIndicesOf(config.type);
-    this.labelSampling = settings.labelSampling;
-    this.seed = settings.seed;
-    this.#settings = settings;
+    this.labelSampling = given.labelSampling;
+    this.seed = given.seed;
     this.numImages = layout.movingImages.ids.length;
     this.numGroups = layout.groups === null ? undefined : layout.groups.length;
     this.#plan = {
@@ -65,13 +65,18 @@ export class DeepRegDataLoader implements DataLoader {
         sampleImageInGroup: config.sample_image_in_group ?? GROUPED_DEFAULTS.sample_image_in_group,
       },
       labelChannels: layout.movingLabelChannels,
-      seed: settings.seed,
-      redraw: settings.redraw,
-      labelSampling: settings.labelSampling,
-      shard: settings.shard,
+      seed: given.seed,
+      redraw: given.redraw,
+      labelSampling: given.labelSampling,
+      shard: given.shard,
     };
     this.numSamples = numSamplesOf(this.#plan);
-    this.#source = new VolumeSource(settings.workers, settings.cacheBytes);
+    // Float32 bytes one epoch yields (images, plus labels of the same shapes): what `auto` weighs.
+    const voxels = this.movingImageShape.reduce((a, b) => a * b, 1) + this.fixedImageShape.reduce((a, b) => a * b, 1);
+    const settings = settleWorkers(given, 4 * voxels * this.numSamples * (layout.labeled ? 2 : 1));
+    this.#settings = settings;
+    this.workers = settings.workers;
+    this.#source = new VolumeSource(settings.workers, settings.cacheBytes, { background: settings.autoWorkers });
     this.#stream = new SampleStream(
       {
         type: config.type,

@@ -25,8 +25,14 @@ export interface ShardSpec {
 export interface DataLoaderOptions {
   /** Seed of every random choice (pair order, label choice, shuffle buffer). Default 0. */
   seed?: number;
-  /** Worker threads that read and preprocess volumes; 0 reads on the main thread. Default 0. */
-  workers?: number;
+  /**
+   * Worker threads that read and preprocess volumes; 0 reads on the main thread. Default `"auto"`:
+   * 0 when an epoch yields less than 256 MiB of float32 volumes or the machine has one core,
+   * else one per core (at most 4), started in the background when the loader is created: reads
+   * run on the main thread until a worker is ready, so the first sample never waits for them.
+   * `loader.workers` says what was picked.
+   */
+  workers?: number | "auto";
   /** Samples prepared ahead of the consumer (bounded read-ahead). Default `2 * max(1, workers)`. */
   prefetch?: number;
   /** Byte budget of the LRU cache of preprocessed volumes (main thread). Default 0 (no cache). */
@@ -123,6 +129,8 @@ export interface DataLoader<S extends Sample = Sample, B extends Batch = Batch> 
   readonly fixedImageShape: Shape3;
   /** Length of `indices` of a sample: paired 2, unpaired 3, grouped 5. */
   readonly numIndices: number;
+  /** Worker threads the loader reads with (`workers: "auto"` resolved; 0: the main thread). */
+  readonly workers: number;
   readonly labelSampling: LabelSampling;
   readonly seed: number;
   /** The opened files of the split (ids, groups, loaders). */

@@ -42,9 +42,24 @@ export class VolumeSource {
   hits = 0;
   misses = 0;
 
-  constructor(workers: number, cacheBytes: number) {
+  /**
+   * `background`: start the workers now (they load while the caller gets ready) and read on the
+   * calling thread until one of them is ready, so no read waits for a worker to start.
+   */
+  constructor(workers: number, cacheBytes: number, options: { background?: boolean } = {}) {
     this.#workers = workers;
     this.#cache = cacheBytes > 0 ? new LruCache(cacheBytes) : null;
+    this.#background = options.background === true && workers > 0;
+    if (this.#background) this.#idlePool = this.#newPool();
+  }
+
+  readonly #background: boolean;
+
+  #newPool(): Pool {
+    return new WorkerPool<VolumeTask, PreparedVolume>(WORKER_URL, {
+      size: this.#workers,
+      describe: (task) => ({ label: describeSource(task), file: task.path }),
+    });
   }
 
   get cached(): boolean {
@@ -70,12 +85,7 @@ export class VolumeSource {
     if (this.#workers > 0) {
       pool = this.#idlePool;
       this.#idlePool = null;
-      if (pool === null || pool.closed) {
-        pool = new WorkerPool<VolumeTask, PreparedVolume>(WORKER_URL, {
-          size: this.#workers,
-          describe: (task) => ({ label: describeSource(task), file: task.path }),
-        });
-      }
+      if (pool === null || pool.closed) pool = this.#newPool();
     }
     const ctx: ReadContext = { pool, closed: false, inflight: new Map(), onEnd: [] };
     this.#contexts.add(ctx);
@@ -131,8 +141,10 @@ export class VolumeSource {
     if (source.key !== undefined) task.key = source.key;
     if (channel !== undefined) task.channel = channel;
     this.decodes += 1;
+    // In the background mode, the calling thread reads until a worker has started.
+    const onPool = ctx.pool !== null && (!this.#background || ctx.pool.ready > 0);
     const read =
-      ctx.pool === null
+      ctx.pool === null || !onPool
         ? loader.read(index, channel === undefined ? {} : { channel }).then((raw) => prepareVolume(raw, task))
         : ctx.pool.run(task).catch((error: unknown) => {
             throw withSource(error, task);

@@ -20,6 +20,11 @@ export interface SerializedError {
 }
 
 /** Message from a worker to the pool. */
+/** What a worker script posts once, when it has loaded and listens for tasks. */
+export interface ReadyMessage {
+  ready: true;
+}
+
 export type ResultMessage<R> = { id: number; ok: true; result: R } | { id: number; ok: false; error: SerializedError };
 
 /** Options of {@link WorkerPool}. */
@@ -41,6 +46,8 @@ interface Slot<T, R> {
   job: Job<T, R> | undefined;
   jobId: number;
   dead: boolean;
+  /** The worker sent `{ ready: true }`. */
+  ready: boolean;
 }
 
 /** Turns any thrown value into a `SerializedError` (for the worker side). */
@@ -114,6 +121,11 @@ export class WorkerPool<T, R> {
     return this.#queue.length + this.#slots.filter((s) => s.job !== undefined).length;
   }
 
+  /** Workers that said they are ready (their script loaded: `{ ready: true }`), alive. */
+  get ready(): number {
+    return this.#closed ? 0 : this.#slots.filter((s) => s.ready && !s.dead).length;
+  }
+
   /** Worker threads alive (0 once closed). */
   get alive(): number {
     return this.#closed ? 0 : this.#slots.filter((s) => !s.dead).length;
@@ -146,7 +158,7 @@ export class WorkerPool<T, R> {
   #spawn(): Slot<T, R> {
     const worker = startWorker(this.#url);
     worker.unref();
-    const slot: Slot<T, R> = { worker, job: undefined, jobId: 0, dead: false };
+    const slot: Slot<T, R> = { worker, job: undefined, jobId: 0, dead: false, ready: false };
     worker.on("message", (message: ResultMessage<R>) => this.#onMessage(slot, message));
     worker.on("error", (error) => this.#onCrash(slot, error));
     worker.on("exit", (code) => this.#onCrash(slot, new Error(`the worker thread exited with code ${code}`)));
@@ -172,7 +184,11 @@ export class WorkerPool<T, R> {
     }
   }
 
-  #onMessage(slot: Slot<T, R>, message: ResultMessage<R>): void {
+  #onMessage(slot: Slot<T, R>, message: ResultMessage<R> | ReadyMessage): void {
+    if ("ready" in message) {
+      slot.ready = true;
+      return;
+    }
     const job = slot.job;
     if (job === undefined || message.id !== slot.jobId) return;
     slot.job = undefined;
