@@ -34,7 +34,9 @@ beforeAll(async () => {
     moving_image_shape: SHAPE,
     fixed_image_shape: SHAPE,
   };
-  loader = await createDataLoader(dataset as never, "train", { seed: 7 });
+  const opened = await createDataLoader(dataset as never, "train", { seed: 7 });
+  if (opened === null) throw new Error("the train split has data");
+  loader = opened;
 });
 
 afterAll(async () => {
