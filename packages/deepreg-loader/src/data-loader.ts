@@ -1,3 +1,5 @@
+import { resolve as resolvePath } from "node:path";
+import { pathToFileURL } from "node:url";
 import { DeepRegLoaderError, createVolume, isDeepRegLoaderError } from "@deepreg-loader/core";
 import type {
   Batch,
@@ -71,6 +73,13 @@ export interface DataLoaderOptions {
   cwd?: string;
   /** Called with non-fatal problems (an image and its label differ in shape). Default: ignored. */
   onWarning?: WarningHandler;
+  /**
+   * The worker script (`workers > 0`), as a `file:` URL or a path. Default: `worker.js` beside
+   * this module (`new URL("./worker.js", import.meta.url)`). Set it when a bundler moved the
+   * loader's code: to `node_modules/deepreg-loader/dist/worker.js`, or to the bundle of that
+   * file made as a second entry point.
+   */
+  workerUrl?: URL | string;
 }
 
 /** Options of `loader.samples()`. */
@@ -212,6 +221,7 @@ interface Settings {
   labelSampling: LabelSampling;
   redraw: boolean;
   onWarning: WarningHandler;
+  workerUrl: URL;
 }
 
 function invalid(message: string, details?: Record<string, unknown>): DeepRegLoaderError {
@@ -255,7 +265,17 @@ function resolveOptions(split: Split, options: DataLoaderOptions): Settings {
     labelSampling,
     redraw: options.shuffle ?? split === "train",
     onWarning: options.onWarning ?? (() => undefined),
+    workerUrl: resolveWorkerUrl(options.workerUrl),
   };
+}
+
+function resolveWorkerUrl(workerUrl: URL | string | undefined): URL {
+  if (workerUrl === undefined) return WORKER_URL;
+  if (workerUrl instanceof URL) return workerUrl;
+  if (typeof workerUrl === "string" && workerUrl !== "") {
+    return /^file:/i.test(workerUrl) ? new URL(workerUrl) : pathToFileURL(resolvePath(workerUrl));
+  }
+  throw invalid(`workerUrl must be a file: URL or a path, found ${JSON.stringify(workerUrl) ?? String(workerUrl)}`);
 }
 
 /** Label channel counts of a labeled split (moving, fixed; the same array for unpaired and grouped data). */
@@ -599,7 +619,7 @@ class DeepRegDataLoader implements DataLoader {
   }
 
   #newPool(): Pool {
-    return new WorkerPool<VolumeTask, PreparedVolume>(WORKER_URL, {
+    return new WorkerPool<VolumeTask, PreparedVolume>(this.#settings.workerUrl, {
       size: this.#settings.workers,
       describe: (task) => ({ label: describeSource(task), file: task.path }),
     });
