@@ -23,7 +23,7 @@ const CHROMIUM = ["chromium", "chromium-browser", "google-chrome"].find(
 if (!CHROMIUM) console.warn("[io-nifti browser test] skipped: no chromium on PATH (apt-get install chromium)");
 if (!DEEPREG_DATA) console.warn("[io-nifti browser test] skipped: DeepReg test data not found");
 
-const TARGET = [16, 20, 12];
+const TARGET: [number, number, number] = [16, 20, 12];
 const PAGE = `
 import { readNifti } from "@deepreg-loader/io-nifti";
 import { normalize, resize } from "@deepreg-loader/volume-ops";
