@@ -118,4 +118,12 @@ describe("a trainer bundled with esbuild, workers: 2", () => {
     expect(result.message).toMatch(/workerUrl/);
     expect(result.message).toMatch(/workers: 0/);
   });
+
+  it("createDataLoader(..., { workerUrl: 42 }) -> INVALID_ARGUMENT before opening anything", async () => {
+    const dataset = { type: "paired", train: { dir: dataDir, format: "nifti", labeled: true }, moving_image_shape: SHAPE, fixed_image_shape: SHAPE };
+    await expect(createDataLoader(dataset as never, "train", { workerUrl: 42 as never })).rejects.toMatchObject({
+      code: "INVALID_ARGUMENT",
+      message: "workerUrl must be a file: URL or a path, found 42",
+    });
+  });
 });
