@@ -71,7 +71,7 @@ export class DeepRegDataLoader implements DataLoader {
       shard: settings.shard,
     };
     this.numSamples = numSamplesOf(this.#plan);
-    this.#source = new VolumeSource(settings.workers, settings.cacheBytes);
+    this.#source = new VolumeSource(settings.workers, settings.cacheBytes, settings.workerUrl);
     this.#stream = new SampleStream(
       {
         type: config.type,

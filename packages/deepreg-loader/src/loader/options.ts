@@ -2,6 +2,7 @@
 // a plan is sharded. May import core and loader/ (types, arguments).
 import { DeepRegLoaderError, defaultLabelSampling } from "@deepreg-loader/core";
 import type { LabelSampling, Split, WarningHandler } from "@deepreg-loader/core";
+import { resolveWorkerUrl } from "../pipeline/worker-url.js";
 import { assertKnownKeys, OPTION_KEYS } from "./data-loader-arguments.js";
 import type { DataLoaderOptions } from "./types.js";
 
@@ -17,6 +18,8 @@ export interface Settings {
   labelSampling: LabelSampling;
   redraw: boolean;
   onWarning: WarningHandler;
+  /** The worker script of the pool (`workers > 0`). */
+  workerUrl: URL;
 }
 
 /** How an epoch's plan is cut into shards: padded to equal parts, cut to equal parts, or exact. */
@@ -74,5 +77,6 @@ export function resolveOptions(split: Split, options: DataLoaderOptions): Settin
     labelSampling,
     redraw: options.shuffle ?? split === "train",
     onWarning: options.onWarning ?? (() => undefined),
+    workerUrl: resolveWorkerUrl(options.workerUrl),
   };
 }

@@ -42,8 +42,11 @@ export class VolumeSource {
   hits = 0;
   misses = 0;
 
-  constructor(workers: number, cacheBytes: number) {
+  readonly #workerUrl: URL;
+
+  constructor(workers: number, cacheBytes: number, workerUrl: URL = WORKER_URL) {
     this.#workers = workers;
+    this.#workerUrl = workerUrl;
     this.#cache = cacheBytes > 0 ? new LruCache(cacheBytes) : null;
   }
 
@@ -71,7 +74,7 @@ export class VolumeSource {
       pool = this.#idlePool;
       this.#idlePool = null;
       if (pool === null || pool.closed) {
-        pool = new WorkerPool<VolumeTask, PreparedVolume>(WORKER_URL, {
+        pool = new WorkerPool<VolumeTask, PreparedVolume>(this.#workerUrl, {
           size: this.#workers,
           describe: (task) => ({ label: describeSource(task), file: task.path }),
         });
