@@ -1,10 +1,10 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: ["src/index.ts"],
+  entry: ["src/index.ts", "src/browser.ts"],
   format: ["esm"],
   target: "node20",
-  dts: true,
+  dts: false, // declarations and their maps come from `tsc -p tsconfig.build.json`
   clean: true,
   sourcemap: true,
 });

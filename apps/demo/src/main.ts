@@ -10,6 +10,7 @@ import { seeded } from "./random.js";
 import { streamDataset } from "./stream.js";
 import type { StreamReport } from "./stream.js";
 import { ensureSyntheticDatasets } from "./synthetic-dataset.js";
+import { toDataset } from "@deepreg-loader/tfjs";
 import { trainRegistration } from "./train.js";
 import type { TrainStep } from "./train.js";
 
@@ -71,7 +72,6 @@ async function train(config: DeepRegConfig, options: { seed: number; steps: numb
   });
   if (loader === null) return;
   const batchSize = 2;
-  const epochs = Math.ceil((options.steps * batchSize) / loader.numSamples) + 1;
   console.log(
     `\ntraining a tiny registration network (TF.js, CPU backend) on paired/nifti at ${shapeText(shape)}, batch ${batchSize}:`,
   );
@@ -80,7 +80,7 @@ async function train(config: DeepRegConfig, options: { seed: number; steps: numb
   const every = Math.max(1, Math.floor(options.steps / 6));
   let history: TrainStep[];
   try {
-    history = await trainRegistration(loader.batches({ batchSize, training: true, epochs, shuffleBufferNumBatch: 1 }), {
+    history = await trainRegistration(toDataset(loader, { batchSize, training: true, shuffleBufferNumBatch: 1 }), {
       steps: options.steps,
       random: seeded(`train-${options.seed}`),
       onStep: (s) => {

@@ -3,15 +3,11 @@
 // label are warped by it (trilinear, like DeepReg's resampler) and compared with the fixed
 // ones. Loss = image MSE + label Dice loss + a small smoothness penalty on the DDF.
 import * as tf from "@tensorflow/tfjs";
+import type { BatchTensors } from "@deepreg-loader/tfjs";
 import type { Random } from "./random.js";
 
-/** The part of a loader batch the trainer reads (`Batch` of deepreg-loader has these keys). */
-export interface TrainingBatch {
-  movingImage: { data: Float32Array; shape: readonly number[] };
-  fixedImage: { data: Float32Array; shape: readonly number[] };
-  movingLabel?: { data: Float32Array; shape: readonly number[] };
-  fixedLabel?: { data: Float32Array; shape: readonly number[] };
-}
+/** A loader's batches as tensors (`toDataset` of @deepreg-loader/tfjs), `[B, d1, d2, d3]` each. */
+export type TrainingDataset = tf.data.Dataset<BatchTensors>;
 
 export interface TrainStep {
   step: number;
@@ -151,19 +147,16 @@ function smoothness(ddf: tf.Tensor5D): tf.Scalar {
   return tf.addN([d(1, n0), d(2, n1), d(3, n2)]) as tf.Scalar;
 }
 
-function tensor5(v: { data: Float32Array; shape: readonly number[] }): tf.Tensor5D {
-  const [b = 1, d1 = 1, d2 = 1, d3 = 1] = v.shape;
-  return tf.tensor5d(v.data, [b, d1, d2, d3, 1]);
+/** `[B, d1, d2, d3]` -> `[B, d1, d2, d3, 1]`. */
+function channel(t: tf.Tensor4D): tf.Tensor5D {
+  return tf.expandDims(t, 4) as tf.Tensor5D;
 }
 
 /**
  * Trains the DDF network for `steps` steps on the batches (which must hold at least `steps`
  * batches), reporting loss and label Dice after each step. Returns the per-step records.
  */
-export async function trainRegistration(
-  batches: AsyncIterable<TrainingBatch>,
-  options: TrainOptions,
-): Promise<TrainStep[]> {
+export async function trainRegistration(dataset: TrainingDataset, options: TrainOptions): Promise<TrainStep[]> {
   const { steps = 30, learningRate = 0.01, random, onStep } = options;
   await initTf();
   const optimizer = tf.train.adam(learningRate);
@@ -171,42 +164,57 @@ export async function trainRegistration(
   let model: tf.LayersModel | undefined;
   let step = 0;
   try {
-    for await (const batch of batches) {
-      if (step >= steps) break;
-      step++;
-      model ??= createModel(batch.movingImage.shape.slice(1), random);
-      const m = model;
-      const record = tf.tidy(() => {
-        const moving = tensor5(batch.movingImage);
-        const fixed = tensor5(batch.fixedImage);
-        const movingLabel = batch.movingLabel && tensor5(batch.movingLabel);
-        const fixedLabel = batch.fixedLabel && tensor5(batch.fixedLabel);
-        const input = tf.concat([moving, fixed], 4);
-        let diceAfter: number | undefined;
-        const loss = optimizer.minimize(() => {
-          const ddf = m.apply(input) as tf.Tensor5D;
-          const warped = warpTf(moving, ddf);
-          let total = tf.add(tf.mean(tf.square(tf.sub(warped, fixed))), tf.mul(smoothness(ddf), 0.1));
-          if (movingLabel && fixedLabel) {
-            const overlap = dice(warpTf(movingLabel, ddf), fixedLabel);
-            diceAfter = overlap.dataSync()[0];
-            total = tf.add(total, tf.mul(tf.sub(1, overlap), 0.1));
-          }
-          return total as tf.Scalar;
-        }, true) as tf.Scalar;
-        return {
-          step,
-          loss: loss.dataSync()[0] as number,
-          dice: diceAfter,
-          diceBefore: movingLabel && fixedLabel ? dice(movingLabel, fixedLabel).dataSync()[0] : undefined,
-        };
-      });
-      history.push(record);
-      onStep?.(record);
+    // Each iteration of the dataset is the loader's next epoch (reshuffled).
+    while (step < steps) {
+      const epoch = await dataset.iterator();
+      let batches = 0;
+      for (let next = await epoch.next(); !next.done; next = await epoch.next()) {
+        const batch = next.value;
+        if (step >= steps) {
+          tf.dispose(batch);
+          break;
+        }
+        batches++;
+        step++;
+        model ??= createModel(batch.movingImage.shape.slice(1), random);
+        const record = trainStep(model, optimizer, batch, step);
+        tf.dispose(batch);
+        history.push(record);
+        onStep?.(record);
+      }
+      if (batches === 0) break; // an empty epoch: nothing to train on
     }
   } finally {
     model?.dispose();
     optimizer.dispose();
   }
   return history;
+}
+
+function trainStep(m: tf.LayersModel, optimizer: tf.Optimizer, batch: BatchTensors, step: number): TrainStep {
+  return tf.tidy(() => {
+    const moving = channel(batch.movingImage);
+    const fixed = channel(batch.fixedImage);
+    const movingLabel = batch.movingLabel && channel(batch.movingLabel);
+    const fixedLabel = batch.fixedLabel && channel(batch.fixedLabel);
+    const input = tf.concat([moving, fixed], 4);
+    let diceAfter: number | undefined;
+    const loss = optimizer.minimize(() => {
+      const ddf = m.apply(input) as tf.Tensor5D;
+      const warped = warpTf(moving, ddf);
+      let total = tf.add(tf.mean(tf.square(tf.sub(warped, fixed))), tf.mul(smoothness(ddf), 0.1));
+      if (movingLabel && fixedLabel) {
+        const overlap = dice(warpTf(movingLabel, ddf), fixedLabel);
+        diceAfter = overlap.dataSync()[0];
+        total = tf.add(total, tf.mul(tf.sub(1, overlap), 0.1));
+      }
+      return total as tf.Scalar;
+    }, true) as tf.Scalar;
+    return {
+      step,
+      loss: loss.dataSync()[0] as number,
+      dice: diceAfter,
+      diceBefore: movingLabel && fixedLabel ? dice(movingLabel, fixedLabel).dataSync()[0] : undefined,
+    };
+  });
 }

@@ -76,7 +76,7 @@ export class DeepRegDataLoader implements DataLoader {
     const settings = settleWorkers(given, 4 * voxels * this.numSamples * (layout.labeled ? 2 : 1));
     this.#settings = settings;
     this.workers = settings.workers;
-    this.#source = new VolumeSource(settings.workers, settings.cacheBytes, { background: settings.autoWorkers });
+    this.#source = new VolumeSource(settings.workers, settings.cacheBytes, settings.workerUrl, { background: settings.autoWorkers });
     this.#stream = new SampleStream(
       {
         type: config.type,

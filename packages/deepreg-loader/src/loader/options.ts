@@ -3,6 +3,7 @@
 import { availableParallelism } from "node:os";
 import { DeepRegLoaderError, defaultLabelSampling } from "@deepreg-loader/core";
 import type { LabelSampling, Split, WarningHandler } from "@deepreg-loader/core";
+import { resolveWorkerUrl } from "../pipeline/worker-url.js";
 import { assertKnownKeys, OPTION_KEYS } from "./data-loader-arguments.js";
 import type { DataLoaderOptions } from "./types.js";
 
@@ -20,6 +21,8 @@ export interface Settings {
   labelSampling: LabelSampling;
   redraw: boolean;
   onWarning: WarningHandler;
+  /** The worker script of the pool (`workers > 0`). */
+  workerUrl: URL;
 }
 
 /** How an epoch's plan is cut into shards: padded to equal parts, cut to equal parts, or exact. */
@@ -111,5 +114,6 @@ export function resolveOptions(split: Split, options: DataLoaderOptions): Settin
     labelSampling,
     redraw: options.shuffle ?? split === "train",
     onWarning: options.onWarning ?? (() => undefined),
+    workerUrl: resolveWorkerUrl(options.workerUrl),
   };
 }

@@ -50,6 +50,13 @@ export interface DataLoaderOptions {
   cwd?: string;
   /** Called with non-fatal problems (an image and its label differ in shape). Default: ignored. */
   onWarning?: WarningHandler;
+  /**
+   * The worker script (`workers > 0`), as a `file:` URL or a path. Default: `worker.js` beside
+   * this module (`new URL("./worker.js", import.meta.url)`). Set it when a bundler moved the
+   * loader's code: to `node_modules/deepreg-loader/dist/worker.js`, or to the bundle of that
+   * file made as a second entry point.
+   */
+  workerUrl?: URL | string;
 }
 
 /** Options of `loader.samples()`. */

@@ -42,12 +42,15 @@ export class VolumeSource {
   hits = 0;
   misses = 0;
 
+  readonly #workerUrl: URL;
+
   /**
    * `background`: start the workers now (they load while the caller gets ready) and read on the
    * calling thread until one of them is ready, so no read waits for a worker to start.
    */
-  constructor(workers: number, cacheBytes: number, options: { background?: boolean } = {}) {
+  constructor(workers: number, cacheBytes: number, workerUrl: URL = WORKER_URL, options: { background?: boolean } = {}) {
     this.#workers = workers;
+    this.#workerUrl = workerUrl;
     this.#cache = cacheBytes > 0 ? new LruCache(cacheBytes) : null;
     this.#background = options.background === true && workers > 0;
     if (this.#background) this.#idlePool = this.#newPool();
@@ -56,7 +59,7 @@ export class VolumeSource {
   readonly #background: boolean;
 
   #newPool(): Pool {
-    return new WorkerPool<VolumeTask, PreparedVolume>(WORKER_URL, {
+    return new WorkerPool<VolumeTask, PreparedVolume>(this.#workerUrl, {
       size: this.#workers,
       describe: (task) => ({ label: describeSource(task), file: task.path }),
     });

@@ -97,7 +97,10 @@ export class WorkerPool<T, R> {
     if (url.protocol === "file:" && !existsSync(fileURLToPath(url))) {
       throw new DeepRegLoaderError(
         "WORKER_FAILED",
-        `worker script ${fileURLToPath(url)} does not exist (workers run the built package: build it first)`,
+        `worker script ${fileURLToPath(url)} does not exist. The loader starts its worker threads from ` +
+          `deepreg-loader's dist/worker.js; if a bundler moved the loader's code, bundle ` +
+          `node_modules/deepreg-loader/dist/worker.js as a second entry point named worker.js beside your ` +
+          `bundle, or pass createDataLoader(..., { workerUrl }) pointing at that file, or use workers: 0`,
         { file: fileURLToPath(url) },
       );
     }
