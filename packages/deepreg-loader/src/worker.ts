@@ -3,8 +3,8 @@
 import { parentPort } from "node:worker_threads";
 import { openH5 } from "@deepreg-loader/io-h5";
 import type { H5File } from "@deepreg-loader/io-h5";
-import { readNiftiSync } from "@deepreg-loader/io-nifti";
-import { prepareVolume, withSource } from "./pipeline/prepare-volume.js";
+import { readNiftiRawSync } from "@deepreg-loader/io-nifti";
+import { prepareRawVolume, prepareVolume, withSource } from "./pipeline/prepare-volume.js";
 import type { PreparedVolume, VolumeTask } from "./pipeline/prepare-volume.js";
 import { serializeError } from "./pipeline/worker-pool.js";
 import type { ReadyMessage, ResultMessage, TaskMessage } from "./pipeline/worker-pool.js";
@@ -31,7 +31,7 @@ const h5Files = new Map<string, Promise<H5File>>();
 
 async function readRaw(task: VolumeTask) {
   const options = task.channel === undefined ? {} : { channel: task.channel };
-  if (task.format === "nifti") return readNiftiSync(task.path, options);
+  if (task.format === "nifti") return readNiftiRawSync(task.path, options);
   let file = h5Files.get(task.path);
   if (file === undefined) {
     file = openH5(task.path);
@@ -53,7 +53,7 @@ port.on("message", (message: TaskMessage<VolumeTask>) => {
       } catch (error) {
         throw withSource(error, message.task);
       }
-      const result = prepareVolume(raw, message.task);
+      const result = "values" in raw ? prepareRawVolume(raw, message.task) : prepareVolume(raw, message.task);
       reply = { id: message.id, ok: true, result };
       transfer = [result.data.buffer as ArrayBuffer];
     } catch (error) {

@@ -40,12 +40,41 @@ export function decodeNifti(input: Uint8Array | ArrayBufferLike, options: Decode
   return decodeNiftiVoxels(bytes, header, options);
 }
 
+/**
+ * The voxels of a NIfTI file as stored: `values` in NIfTI's column-major order (x fastest) in
+ * host byte order, with the `shape` they have (one channel's `[d1, d2, d3]` with `channel`) and
+ * the scaling to apply (`scale` undefined when there is none). `columnMajorToRowMajor(values,
+ * shape, scale)` gives exactly `decodeNifti`'s volume; a caller that normalises can fuse that
+ * into the same pass (`normalize` option) instead.
+ */
+export interface RawNiftiVoxels {
+  values: ArrayLike<number>;
+  shape: number[];
+  scale: { slope: number; inter: number } | undefined;
+}
+
 /** Decode the voxels of `bytes` described by an already decoded `header`. */
 export function decodeNiftiVoxels(
   bytes: Uint8Array,
   header: NiftiHeader,
   options: DecodeNiftiOptions = {},
 ): Volume {
+  const { values, shape, scale } = rawNiftiVoxels(bytes, header, options);
+  return createVolume(columnMajorToRowMajor(values, shape, scale ?? {}), shape);
+}
+
+/**
+ * {@link decodeNifti} without the reorder to row-major (nor the scaling): the stored voxels,
+ * for a caller that converts them in one pass with more work (e.g. normalisation). Same
+ * options and errors.
+ */
+export function decodeNiftiRaw(input: Uint8Array | ArrayBufferLike, options: DecodeNiftiOptions = {}): RawNiftiVoxels {
+  const bytes = asBytes(input);
+  const header = decodeNiftiHeader(bytes, { file: options.file });
+  return rawNiftiVoxels(bytes, header, options);
+}
+
+function rawNiftiVoxels(bytes: Uint8Array, header: NiftiHeader, options: DecodeNiftiOptions): RawNiftiVoxels {
   const { file, maxBytes = DEFAULT_MAX_BYTES, channel } = options;
   const name = inputLabel(file);
   const { shape, dtype, voxOffset } = header;
@@ -70,9 +99,8 @@ export function decodeNiftiVoxels(
   const slope = header.sclSlope;
   const scaled = slope !== 0 && Number.isFinite(slope) && !(slope === 1 && header.sclInter === 0);
   const offset = voxOffset + part.start * DTYPE_BYTES[dtype];
-  const source = voxelValues(bytes, offset, dtype, part.count, header.littleEndian, scaled);
-  const data = columnMajorToRowMajor(source, part.shape, scaled ? { slope, inter: header.sclInter } : {});
-  return createVolume(data, part.shape);
+  const values = voxelValues(bytes, offset, dtype, part.count, header.littleEndian, scaled);
+  return { values, shape: [...part.shape], scale: scaled ? { slope, inter: header.sclInter } : undefined };
 }
 
 /**

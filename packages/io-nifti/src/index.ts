@@ -2,6 +2,7 @@
 export {
   decodeNiftiHeader,
   decodeNifti,
+  decodeNiftiRaw,
   DEFAULT_MAX_BYTES,
   encodeNifti,
   isGzip,
@@ -12,8 +13,9 @@ export type {
   DecodeNiftiHeaderOptions,
   DecodeNiftiOptions,
   EncodeNiftiOptions,
+  RawNiftiVoxels,
 } from "./bytes.js";
-export { readNifti, readNiftiSync, readNiftiHeader } from "./read-nifti.js";
+export { readNifti, readNiftiSync, readNiftiHeader, readNiftiRaw, readNiftiRawSync } from "./read-nifti.js";
 export type { NiftiInput, ReadNiftiOptions, ReadNiftiHeaderOptions } from "./read-nifti.js";
 export { writeNifti } from "./write-nifti.js";
 export type { WriteNiftiOptions } from "./write-nifti.js";

@@ -5,7 +5,8 @@ import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { DeepRegLoaderError } from "@deepreg-loader/core";
 import { encodeNifti } from "./encode-nifti.js";
-import { readNifti, readNiftiHeader, readNiftiSync } from "./read-nifti.js";
+import { columnMajorToRowMajor } from "@deepreg-loader/volume-ops";
+import { readNifti, readNiftiHeader, readNiftiRaw, readNiftiRawSync, readNiftiSync } from "./read-nifti.js";
 import { caught, patched, tempDir, volumeOf } from "./test-helpers.js";
 
 const SHAPE = [5, 4, 3];
@@ -48,6 +49,20 @@ describe("readNifti", () => {
       expect(readNiftiSync(at(name)).data).toEqual(volume.data);
     },
   );
+
+  test("readNiftiRaw / readNiftiRawSync(.nii.gz [5,4,3,2] uint8, { channel: 1 }) give the stored uint8 voxels that reorder to readNifti's volume", async () => {
+    const label = volumeOf([5, 4, 3, 2], (n) => (n * 7) % 23);
+    const bytes = gzipSync(encodeNifti(label, { dtype: "uint8" }));
+    for (const raw of [await readNiftiRaw(bytes, { channel: 1 }), readNiftiRawSync(bytes, { channel: 1 })]) {
+      expect(raw.values).toBeInstanceOf(Uint8Array);
+      expect(raw.shape).toEqual([5, 4, 3]);
+      expect(raw.scale).toBeUndefined();
+      expect(Array.from(columnMajorToRowMajor(raw.values, raw.shape))).toEqual(Array.from((await readNifti(bytes, { channel: 1 })).data));
+    }
+    const raw = await readNiftiRaw(at("zipped.nii.gz"));
+    expect(Array.from(columnMajorToRowMajor(raw.values, raw.shape))).toEqual(Array.from(volume.data));
+    await expect(readNiftiRaw(at("cut.nii.gz"))).rejects.toMatchObject({ code: "TRUNCATED" });
+  });
 
   test("readNifti(Uint8Array | ArrayBuffer | pooled Buffer) of .nii and .nii.gz", async () => {
     const pooled = readFileSync(at("zipped.nii.gz")); // small: a view into Node's shared pool

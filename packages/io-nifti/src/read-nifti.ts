@@ -4,8 +4,8 @@ import { readFileSync } from "node:fs";
 import { open, readFile } from "node:fs/promises";
 import { DeepRegLoaderError } from "@deepreg-loader/core";
 import type { Volume } from "@deepreg-loader/core";
-import { DEFAULT_MAX_BYTES, decodeNifti } from "./decode-nifti.js";
-import type { DecodeNiftiOptions } from "./decode-nifti.js";
+import { DEFAULT_MAX_BYTES, decodeNifti, decodeNiftiRaw } from "./decode-nifti.js";
+import type { DecodeNiftiOptions, RawNiftiVoxels } from "./decode-nifti.js";
 import { gunzipAsync, gunzipPrefix, gunzipSyncChecked } from "./gunzip.js";
 import { isGzip } from "./gzip-magic.js";
 import { asBytes, decodeNiftiHeader, inputLabel } from "./nifti-header.js";
@@ -60,6 +60,28 @@ export function readNiftiSync(input: NiftiInput, options: ReadNiftiOptions = {})
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const raw = isGzip(bytes) ? gunzipSyncChecked(bytes, inputLabel(file), maxBytes) : bytes;
   return decodeNifti(raw, decodeOptions(file, maxBytes, options.channel));
+}
+
+/**
+ * {@link readNiftiSync} without the reorder to row-major and the scaling: the stored voxels
+ * (see `decodeNiftiRaw`), for a caller that converts them in one pass with more work. Same
+ * options and errors.
+ */
+export function readNiftiRawSync(input: NiftiInput, options: ReadNiftiOptions = {}): RawNiftiVoxels {
+  const { bytes, file } =
+    typeof input === "string" ? { bytes: readWholeFileSync(input), file: input } : fromBytes(input, options);
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const raw = isGzip(bytes) ? gunzipSyncChecked(bytes, inputLabel(file), maxBytes) : bytes;
+  return decodeNiftiRaw(raw, decodeOptions(file, maxBytes, options.channel));
+}
+
+/** {@link readNifti} without the reorder and the scaling, like {@link readNiftiRawSync}. */
+export async function readNiftiRaw(input: NiftiInput, options: ReadNiftiOptions = {}): Promise<RawNiftiVoxels> {
+  const { bytes, file } =
+    typeof input === "string" ? { bytes: await readWholeFile(input), file: input } : fromBytes(input, options);
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const raw = isGzip(bytes) ? await gunzipAsync(bytes, inputLabel(file), maxBytes) : bytes;
+  return decodeNiftiRaw(raw, decodeOptions(file, maxBytes, options.channel));
 }
 
 /** Bytes of a NIfTI-2 header; a NIfTI-1 one needs 348. */

@@ -1,4 +1,6 @@
 import { DeepRegLoaderError, shapeSize } from "@deepreg-loader/core";
+import { EPS } from "./normalize.js";
+import type { ValueRange } from "./value-range.js";
 
 /** Options of {@link columnMajorToRowMajor}. */
 export interface ColumnMajorToRowMajorOptions {
@@ -12,6 +14,13 @@ export interface ColumnMajorToRowMajorOptions {
   inter?: number;
   /** Write into this array (length = number of elements) instead of allocating one. */
   out?: Float32Array;
+  /**
+   * Normalise while reordering, as {@link normalize} does with this range (the range of the
+   * values as float32: `valueRangeOf(source)`): one pass instead of three (reorder, range,
+   * normalise), bit-equal to `normalize(columnMajorToRowMajor(source, shape), { range })`.
+   * Not with `slope` (`INVALID_ARGUMENT`): scale first.
+   */
+  normalize?: ValueRange;
 }
 
 /** The inner axis is the last one at least this long (shorter ones, e.g. channels, loop outside). */
@@ -60,7 +69,17 @@ export function columnMajorToRowMajor(
       `columnMajorToRowMajor: expected ${size} values for shape [${shape.join(", ")}], found ${source.length}`,
     );
   }
-  const { slope, inter = 0, out: given } = options;
+  const { slope, inter = 0, out: given, normalize: range } = options;
+  if (range !== undefined && slope !== undefined) {
+    throw new DeepRegLoaderError("INVALID_ARGUMENT", "columnMajorToRowMajor: options.normalize and options.slope cannot be combined (scale first)");
+  }
+  if (range !== undefined && (!Number.isFinite(range.min) || !Number.isFinite(range.max))) {
+    throw new DeepRegLoaderError(
+      "VALUE_RANGE",
+      `cannot normalise an image with non-finite values: expected finite numbers, found min ${range.min} max ${range.max}`,
+      { details: { min: range.min, max: range.max } },
+    );
+  }
   if (given !== undefined && given.length !== size) {
     throw new DeepRegLoaderError(
       "INVALID_ARGUMENT",
@@ -71,6 +90,17 @@ export function columnMajorToRowMajor(
   const dims = shape.filter((d) => d !== 1);
   if (size === 0) return out;
 
+  if (range !== undefined) {
+    const { lo, eps, denominator } = normalizeConstants(range);
+    const fround = Math.fround;
+    const panel = normalizedPanelFor(source);
+    if (dims.length <= 1) {
+      for (let i = 0; i < size; i++) out[i] = fround(fround(fround(source[i] as number) - lo) + eps) / denominator;
+    } else {
+      reverseAxes(source, out, dims, (src, o, sb, db, first, df, inner, si, di, block) => panel(src, o, sb, db, first, df, inner, si, di, block, lo, eps, denominator));
+    }
+    return out;
+  }
   if (dims.length <= 1) {
     if (slope !== undefined) {
       for (let i = 0; i < size; i++) out[i] = (source[i] as number) * slope + inter;
@@ -234,4 +264,90 @@ function scaledPanel(slope: number, inter: number): Panel {
       }
     }
   };
+}
+
+/** The float32 constants of DeepReg's normalisation for `range` (as `normalize` computes them). */
+function normalizeConstants(range: ValueRange): { lo: number; eps: number; denominator: number } {
+  const fround = Math.fround;
+  const eps = fround(EPS);
+  const lo = fround(range.min);
+  return { lo, eps, denominator: fround(fround(fround(range.max) - lo) + eps) };
+}
+
+/** {@link Panel} writing `(v - lo + eps) / denominator` in float32 steps (see `normalize`). */
+type NormalizedPanel = (
+  src: ArrayLike<number>,
+  out: Float32Array,
+  srcBase: number,
+  dstBase: number,
+  first: number,
+  dstFirst: number,
+  inner: number,
+  srcInner: number,
+  dstInner: number,
+  block: number,
+  lo: number,
+  eps: number,
+  denominator: number,
+) => void;
+
+// One copy per source type, as for the plain panels. Integer and float32 values are float32
+// already; `fround` converts the rest (float64) as the float32 volume would hold them.
+
+const normalizedUint8: NormalizedPanel = (src, out, srcBase, dstBase, first, dstFirst, inner, srcInner, dstInner, block, lo, eps, den) => {
+  const u8 = src as Uint8Array;
+  const fround = Math.fround;
+  for (let j0 = 0; j0 < inner; j0 += block) {
+    const j1 = Math.min(j0 + block, inner);
+    for (let x = 0; x < first; x++) {
+      let s = srcBase + x + j0 * srcInner;
+      let o = dstBase + x * dstFirst + j0 * dstInner;
+      for (let j = j0; j < j1; j++, s += srcInner, o += dstInner) out[o] = fround(fround((u8[s] as number) - lo) + eps) / den;
+    }
+  }
+};
+
+const normalizedInt16: NormalizedPanel = (src, out, srcBase, dstBase, first, dstFirst, inner, srcInner, dstInner, block, lo, eps, den) => {
+  const i16 = src as Int16Array;
+  const fround = Math.fround;
+  for (let j0 = 0; j0 < inner; j0 += block) {
+    const j1 = Math.min(j0 + block, inner);
+    for (let x = 0; x < first; x++) {
+      let s = srcBase + x + j0 * srcInner;
+      let o = dstBase + x * dstFirst + j0 * dstInner;
+      for (let j = j0; j < j1; j++, s += srcInner, o += dstInner) out[o] = fround(fround((i16[s] as number) - lo) + eps) / den;
+    }
+  }
+};
+
+const normalizedFloat32: NormalizedPanel = (src, out, srcBase, dstBase, first, dstFirst, inner, srcInner, dstInner, block, lo, eps, den) => {
+  const f32 = src as Float32Array;
+  const fround = Math.fround;
+  for (let j0 = 0; j0 < inner; j0 += block) {
+    const j1 = Math.min(j0 + block, inner);
+    for (let x = 0; x < first; x++) {
+      let s = srcBase + x + j0 * srcInner;
+      let o = dstBase + x * dstFirst + j0 * dstInner;
+      for (let j = j0; j < j1; j++, s += srcInner, o += dstInner) out[o] = fround(fround((f32[s] as number) - lo) + eps) / den;
+    }
+  }
+};
+
+const normalizedAny: NormalizedPanel = (src, out, srcBase, dstBase, first, dstFirst, inner, srcInner, dstInner, block, lo, eps, den) => {
+  const fround = Math.fround;
+  for (let j0 = 0; j0 < inner; j0 += block) {
+    const j1 = Math.min(j0 + block, inner);
+    for (let x = 0; x < first; x++) {
+      let s = srcBase + x + j0 * srcInner;
+      let o = dstBase + x * dstFirst + j0 * dstInner;
+      for (let j = j0; j < j1; j++, s += srcInner, o += dstInner) out[o] = fround(fround(fround(src[s] as number) - lo) + eps) / den;
+    }
+  }
+};
+
+function normalizedPanelFor(source: ArrayLike<number>): NormalizedPanel {
+  if (source instanceof Int16Array) return normalizedInt16;
+  if (source instanceof Uint8Array) return normalizedUint8;
+  if (source instanceof Float32Array) return normalizedFloat32;
+  return normalizedAny;
 }

@@ -2,7 +2,7 @@ export { columnMajorToRowMajor } from "./column-major.js";
 export type { ColumnMajorToRowMajorOptions } from "./column-major.js";
 export { EPS, normalize } from "./normalize.js";
 export type { NormalizeOptions } from "./normalize.js";
-export { valueRange } from "./value-range.js";
+export { valueRange, valueRangeOf } from "./value-range.js";
 export type { ValueRange } from "./value-range.js";
 export { resize } from "./resize.js";
 export { takeChannel } from "./take-channel.js";

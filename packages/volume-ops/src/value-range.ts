@@ -26,6 +26,54 @@ export function valueRange(volume: Volume): ValueRange {
 }
 
 /**
+ * Minimum and maximum of raw values (any numeric typed array, e.g. a file's int16 voxels before
+ * they are converted), as float32 values: the range `valueRange` gives for the float32 volume
+ * of the same values (converting to float32 is monotonic, so the extremes are the same voxels).
+ * A NaN makes both NaN. Throws `SHAPE` when there are no values.
+ */
+export function valueRangeOf(values: ArrayLike<number>): ValueRange {
+  if (values.length === 0) throw new DeepRegLoaderError("SHAPE", "valueRangeOf: no values");
+  if (values instanceof Float32Array) return rangeOf(values, values.length);
+  const r = values instanceof Int16Array ? rangeOfInt16(values) : values instanceof Uint8Array ? rangeOfUint8(values) : rangeOfAny(values);
+  return { min: Math.fround(r.min), max: Math.fround(r.max) };
+}
+
+function rangeOfInt16(data: Int16Array): ValueRange {
+  let min = data[0] as number;
+  let max = min;
+  for (let i = 1; i < data.length; i++) {
+    const v = data[i] as number;
+    if (v < min) min = v;
+    else if (v > max) max = v;
+  }
+  return { min, max };
+}
+
+function rangeOfUint8(data: Uint8Array): ValueRange {
+  let min = data[0] as number;
+  let max = min;
+  for (let i = 1; i < data.length; i++) {
+    const v = data[i] as number;
+    if (v < min) min = v;
+    else if (v > max) max = v;
+  }
+  return { min, max };
+}
+
+function rangeOfAny(data: ArrayLike<number>): ValueRange {
+  let min = data[0] as number;
+  let max = min;
+  let nan = min !== min;
+  for (let i = 1; i < data.length; i++) {
+    const v = data[i] as number;
+    if (v < min) min = v;
+    else if (v > max) max = v;
+    else if (v !== v) nan = true;
+  }
+  return nan ? { min: Number.NaN, max: Number.NaN } : { min, max };
+}
+
+/**
  * Four independent min/max pairs (four interleaved lanes), merged at the end: the compares of
  * one lane do not wait on the others, about 30% faster than one pair on 192x192x160.
  */

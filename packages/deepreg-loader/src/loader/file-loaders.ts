@@ -3,7 +3,8 @@
 import { DeepRegLoaderError } from "@deepreg-loader/core";
 import type { DataFormat, DataSource, FileLoader, Volume } from "@deepreg-loader/core";
 import type { H5File } from "@deepreg-loader/io-h5";
-import { readNifti, readNiftiHeader } from "@deepreg-loader/io-nifti";
+import { readNifti, readNiftiHeader, readNiftiRaw } from "@deepreg-loader/io-nifti";
+import type { RawNiftiVoxels } from "@deepreg-loader/io-nifti";
 import { withSource } from "../pipeline/prepare-volume.js";
 
 /** Options of `FormatFileLoader.read`. */
@@ -16,6 +17,8 @@ export interface ReadVolumeOptions {
 export interface FormatFileLoader extends FileLoader {
   readonly format: DataFormat;
   read(index: number, options?: ReadVolumeOptions): Promise<Volume>;
+  /** NIfTI only: the stored voxels, not reordered (see `prepareRawVolume`). */
+  readRaw?: (index: number, options?: ReadVolumeOptions) => Promise<RawNiftiVoxels>;
 }
 
 /**
@@ -62,6 +65,18 @@ export function createFileLoader(
         throw withSource(error, s);
       }
     },
+    ...(format === "nifti"
+      ? {
+          readRaw: async (index: number, options: ReadVolumeOptions = {}) => {
+            const s = source(index);
+            try {
+              return await readNiftiRaw(s.path, options);
+            } catch (error) {
+              throw withSource(error, s);
+            }
+          },
+        }
+      : {}),
     close: async () => undefined,
   };
 }

@@ -5,7 +5,7 @@
 import { DeepRegLoaderError } from "@deepreg-loader/core";
 import type { Shape3 } from "@deepreg-loader/config";
 import { LruCache } from "../pipeline/lru-cache.js";
-import { describeSource, prepareVolume, withSource } from "../pipeline/prepare-volume.js";
+import { describeSource, prepareRawVolume, prepareVolume, withSource } from "../pipeline/prepare-volume.js";
 import type { PreparedVolume, VolumeKind, VolumeTask } from "../pipeline/prepare-volume.js";
 import { WorkerPool } from "../pipeline/worker-pool.js";
 import { WORKER_URL } from "../pipeline/worker-url.js";
@@ -148,7 +148,9 @@ export class VolumeSource {
     const onPool = ctx.pool !== null && (!this.#background || ctx.pool.ready > 0);
     const read =
       ctx.pool === null || !onPool
-        ? loader.read(index, channel === undefined ? {} : { channel }).then((raw) => prepareVolume(raw, task))
+        ? loader.readRaw !== undefined
+          ? loader.readRaw(index, channel === undefined ? {} : { channel }).then((raw) => prepareRawVolume(raw, task))
+          : loader.read(index, channel === undefined ? {} : { channel }).then((raw) => prepareVolume(raw, task))
         : ctx.pool.run(task).catch((error: unknown) => {
             throw withSource(error, task);
           });

@@ -3,7 +3,8 @@
 // May import core, volume-ops and dataset/ (problem, volume-rules).
 import { DeepRegLoaderError, createVolume, isDeepRegLoaderError } from "@deepreg-loader/core";
 import type { DataFormat, Volume } from "@deepreg-loader/core";
-import { normalize, resize, takeChannel, valueRange } from "@deepreg-loader/volume-ops";
+import { columnMajorToRowMajor, normalize, resize, takeChannel, valueRange, valueRangeOf } from "@deepreg-loader/volume-ops";
+import type { ValueRange } from "@deepreg-loader/volume-ops";
 import { errorFromProblem, where } from "../dataset/problem.js";
 import { imageRangeProblem, imageShapeProblem, labelRangeProblem, labelShapeProblem } from "../dataset/volume-rules.js";
 
@@ -85,6 +86,40 @@ export function prepareVolume(raw: Volume, task: VolumeTask): PreparedVolume {
   }
 }
 
+/**
+ * {@link prepareVolume} of a NIfTI file's stored voxels (`readNiftiRaw`: column-major, any
+ * numeric type), with the same result bit for bit but fewer passes over memory: the value range
+ * is taken on the stored values (int16 or uint8: a half or a quarter of the float32 bytes), and
+ * an image is normalised while it is reordered (one pass writing the output instead of three:
+ * reorder, range, normalise). Scaled files (`scl_slope`) take the general path.
+ */
+export function prepareRawVolume(raw: { values: ArrayLike<number>; shape: number[]; scale: { slope: number; inter: number } | undefined }, task: VolumeTask): PreparedVolume {
+  if (raw.scale !== undefined || task.measure === true) {
+    return prepareVolume(createVolume(columnMajorToRowMajor(raw.values, raw.shape, raw.scale ?? {}), raw.shape), task);
+  }
+  try {
+    const rawShape = [...raw.shape];
+    if (task.kind === "image") {
+      const shapeProblem = imageShapeProblem(rawShape, task.path, task.key);
+      if (shapeProblem !== undefined) throw errorFromProblem(shapeProblem, { shape: rawShape });
+      const range = valueRangeOf(raw.values);
+      const rangeProblem = imageRangeProblem(range, task.path, task.key);
+      if (rangeProblem !== undefined) throw errorFromProblem(rangeProblem, { min: range.min, max: range.max });
+      const normalized = createVolume(columnMajorToRowMajor(raw.values, rawShape, { normalize: range }), rawShape);
+      const resized = sameSpatialShape(rawShape, task.shape) ? normalized : resize(normalized, task.shape);
+      return { data: ownBuffer(resized.data), shape: [...resized.shape], rawShape };
+    }
+    // A label read whole with a channel asked (a 4D label cached whole): the general path.
+    if (task.channel !== undefined && rawShape.length === 4) {
+      return prepareVolume(createVolume(columnMajorToRowMajor(raw.values, raw.shape), raw.shape), task);
+    }
+    const range = valueRangeOf(raw.values);
+    return prepareLabel(createVolume(columnMajorToRowMajor(raw.values, rawShape), rawShape), task, range);
+  } catch (error) {
+    throw withSource(error, task);
+  }
+}
+
 function prepareImage(raw: Volume, task: VolumeTask): PreparedVolume {
   const rawShape = [...raw.shape];
   const shapeProblem = imageShapeProblem(rawShape, task.path, task.key);
@@ -99,7 +134,8 @@ function prepareImage(raw: Volume, task: VolumeTask): PreparedVolume {
   return { data: ownBuffer(resized.data), shape: [...resized.shape], rawShape };
 }
 
-function prepareLabel(raw: Volume, task: VolumeTask): PreparedVolume {
+/** `knownRange`: the label's value range when the caller has it (taken on the stored values). */
+function prepareLabel(raw: Volume, task: VolumeTask, knownRange?: ValueRange): PreparedVolume {
   let label = raw;
   const shape = raw.shape;
   // A reader that ignored the channel (or a 4D label cached whole): take it here.
@@ -109,7 +145,7 @@ function prepareLabel(raw: Volume, task: VolumeTask): PreparedVolume {
   const shapeProblem = labelShapeProblem(shape, task.path, task.key);
   if (shapeProblem !== undefined) throw errorFromProblem(shapeProblem, { shape: [...shape] });
   if (shape.length === 4 && shape[3] === 1) label = createVolume(raw.data, shape.slice(0, 3));
-  const range = valueRange(label);
+  const range = knownRange ?? valueRange(label);
   const rangeProblem = labelRangeProblem(range, task.path, task.key);
   if (rangeProblem !== undefined) throw errorFromProblem(rangeProblem, { min: range.min, max: range.max });
   const resized = sameSpatialShape(label.shape, task.shape) ? label : resize(label, task.shape);
