@@ -2,9 +2,9 @@
 // (readNiftiRawSync, valueRangeOf, reorder with normalize), two threads over the same files.
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { readdirSync } from "node:fs";
-import { columnMajorToRowMajor, normalize, readNiftiSync, valueRange } from "deepreg-loader";
-import { readNiftiRawSync } from "@deepreg-loader/io-nifti";
-import { valueRangeOf } from "@deepreg-loader/volume-ops";
+import { columnMajorToRowMajor, normalize, readNiftiRawSync, readNiftiSync, valueRange, valueRangeOf } from "deepreg-loader";
+
+
 if (isMainThread) {
   const D = process.argv[2];
   const tops = ["moving_images", "fixed_images", "moving_labels", "fixed_labels"];

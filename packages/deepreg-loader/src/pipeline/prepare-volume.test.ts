@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createVolume } from "@deepreg-loader/core";
-import { normalize, resize, takeChannel } from "@deepreg-loader/volume-ops";
-import { prepareVolume } from "./prepare-volume.js";
+import { columnMajorToRowMajor, normalize, resize, takeChannel } from "@deepreg-loader/volume-ops";
+import { prepareRawVolume, prepareVolume } from "./prepare-volume.js";
 import type { VolumeTask } from "./prepare-volume.js";
 
 const image = (shape: [number, number, number]): VolumeTask => ({ kind: "image", format: "nifti", path: "/d/img.nii.gz", shape });
@@ -87,5 +87,37 @@ describe("prepareVolume", () => {
     expect(() => prepareVolume(createVolume(data, [5, 4, 3, 2]), label([5, 4, 3], 0))).toThrow(
       expect.objectContaining({ code: "LABEL_RANGE", file: "/d/lab.nii.gz", message: expect.stringContaining("found values from 0 to 1.5") }),
     );
+  });
+});
+
+describe("prepareRawVolume(stored voxels, task) equals prepareVolume(decoded volume, task)", () => {
+  // Column-major int16 / uint8 values as a NIfTI file stores them, and the row-major volume of them.
+  const stored = (shape: number[], make: (n: number) => number, type: "int16" | "uint8") => {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const values = type === "int16" ? Int16Array.from({ length: n }, (_, i) => make(i)) : Uint8Array.from({ length: n }, (_, i) => make(i));
+    return { values, shape, scale: undefined, volume: createVolume(columnMajorToRowMajor(values, shape), shape) };
+  };
+
+  it("image int16 [5, 4, 3], at its shape and resized to [3, 6, 2]", () => {
+    const raw = stored([5, 4, 3], (i) => ((i * 37) % 101) - 40, "int16");
+    for (const shape of [[5, 4, 3], [3, 6, 2]] as [number, number, number][]) {
+      const expected = prepareVolume(createVolume(raw.volume.data.slice(), raw.shape), image(shape));
+      expect(prepareRawVolume(raw, image(shape))).toEqual(expected);
+    }
+  });
+
+  it("label uint8 [5, 4, 3] and [5, 4, 3, 1] (squeezed), and one out of [0, 1] fails with LABEL_RANGE naming the file", () => {
+    for (const shape of [[5, 4, 3], [5, 4, 3, 1]]) {
+      const raw = stored(shape, (i) => i % 2, "uint8");
+      expect(prepareRawVolume(raw, label([5, 4, 3]))).toEqual(prepareVolume(createVolume(raw.volume.data.slice(), shape), label([5, 4, 3])));
+    }
+    const bad = stored([5, 4, 3], (i) => i % 3, "uint8");
+    expect(() => prepareRawVolume(bad, label([5, 4, 3]))).toThrow(expect.objectContaining({ code: "LABEL_RANGE", message: expect.stringContaining("/d/lab.nii.gz") }));
+  });
+
+  it("scaled voxels take the general path: v * slope + inter, then normalised", () => {
+    const raw = { ...stored([5, 4, 3], (i) => i, "int16"), scale: { slope: 0.5, inter: 3 } };
+    const scaled = createVolume(columnMajorToRowMajor(raw.values, raw.shape, raw.scale), raw.shape);
+    expect(prepareRawVolume(raw, image([5, 4, 3]))).toEqual(prepareVolume(scaled, image([5, 4, 3])));
   });
 });

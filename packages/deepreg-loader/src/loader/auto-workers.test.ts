@@ -1,0 +1,52 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { DEEPREG_DATA, deepregPath } from "../../../../test-utils/deepreg-data.js";
+import { createFileLoader } from "./file-loaders.js";
+import { AUTO_WORKERS_MIN_EPOCH_BYTES, autoWorkers, resolveOptions } from "./options.js";
+import { VolumeSource } from "./volume-source.js";
+
+/** The built worker (tests run after the build): src/ has no worker.js beside it. */
+const WORKER_URL = new URL("../../dist/worker.js", import.meta.url);
+
+describe("autoWorkers(epochBytes, cores)", () => {
+  it("is 0 below the threshold or on one core, else one per core up to 4", () => {
+    expect(autoWorkers(AUTO_WORKERS_MIN_EPOCH_BYTES - 1, 2)).toBe(0);
+    expect(autoWorkers(AUTO_WORKERS_MIN_EPOCH_BYTES, 1)).toBe(0);
+    expect(autoWorkers(AUTO_WORKERS_MIN_EPOCH_BYTES, 2)).toBe(2);
+    expect(autoWorkers(2 ** 40, 16)).toBe(4);
+  });
+
+  it('resolveOptions: workers defaults to "auto" (prefetch settled later); a bad value names "auto"', () => {
+    expect(resolveOptions("train", {})).toMatchObject({ workers: "auto", prefetch: undefined });
+    expect(resolveOptions("train", { workers: 2 })).toMatchObject({ workers: 2, prefetch: 4 });
+    expect(() => resolveOptions("train", { workers: "many" as never })).toThrow(/workers must be an integer >= 0 or "auto", found "many"/);
+  });
+});
+
+describe.skipIf(DEEPREG_DATA === undefined)("VolumeSource with workers started in the background", () => {
+  const sources: VolumeSource[] = [];
+  afterAll(() => Promise.all(sources.map((s) => s.close())));
+
+  it("reads on the calling thread until a worker is ready, then on the workers, with the same volumes", async () => {
+    const dir = deepregPath("data", "test", "nifti", "paired", "train", "moving_images");
+    const ids = ["case000000", "case000001", "case000002", "case000003", "case000004", "case000005"];
+    const files = createFileLoader("nifti", ids.map((id) => ({ id, path: `${dir}/${id}.nii.gz` })));
+    const plain = new VolumeSource(0, 0);
+    const background = new VolumeSource(2, 0, WORKER_URL, { background: true });
+    sources.push(plain, background);
+    expect(background.stats().idleWorkers).toBe(2); // started with the source, before any read
+    const a = plain.open();
+    const b = background.open();
+    const first = await background.volume("image", files, 0, [64, 64, 60], undefined, b).promise;
+    expect(first).toEqual(await plain.volume("image", files, 0, [64, 64, 60], undefined, a).promise);
+    // Wait for the workers, then every read goes to them and gives the same volumes.
+    const started = Date.now();
+    while ((b.pool?.ready ?? 0) < 2 && Date.now() - started < 60_000) await new Promise((r) => setTimeout(r, 20));
+    expect(b.pool?.ready).toBe(2);
+    for (let i = 1; i < ids.length; i++) {
+      const expected = await plain.volume("image", files, i, [64, 64, 60], undefined, a).promise;
+      expect(await background.volume("image", files, i, [64, 64, 60], undefined, b).promise).toEqual(expected);
+    }
+    await plain.end(a, true);
+    await background.end(b, true);
+  });
+});
