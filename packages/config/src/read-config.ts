@@ -8,8 +8,9 @@ import { parseConfigYaml } from "./parse-config-yaml.js";
 import { describeValue, formatConfigProblem, isMapping } from "./problems.js";
 import type { DeepRegConfig } from "./types.js";
 import { validateConfig } from "./validate-config.js";
+import type { ValidateConfigOptions } from "./validate-config.js";
 
-export interface ReadConfigOptions {
+export interface ReadConfigOptions extends ValidateConfigOptions {
   /** Directory that relative config paths are resolved against. Default `process.cwd()`. */
   cwd?: string;
   /** Receives each warning as one line (`dataset.dir: expected the current layout ...`). Default: dropped. */
@@ -35,7 +36,7 @@ export async function readConfig(paths: string | readonly string[], options: Rea
   const objects: unknown[] = [];
   for (const file of files) objects.push(await readOne(file, cwd));
 
-  const result = validateConfig(mergeConfigs(objects));
+  const result = validateConfig(mergeConfigs(objects), options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes });
   if (options.onWarning) for (const warning of result.warnings) options.onWarning(formatConfigProblem(warning));
   if (result.ok) return result.config;
 
