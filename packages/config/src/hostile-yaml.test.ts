@@ -162,14 +162,18 @@ describe("parsing time is linear in the size of the text", () => {
     return performance.now() - started;
   };
 
-  it("parseConfigYaml(50,000 keys) takes less than 10x parseConfigYaml(10,000 keys) (linear: 5x, quadratic: 25x)", () => {
-    const small = config(10_000);
+  it("parseConfigYaml(50,000 keys) takes less than 9x parseConfigYaml(12,500 keys) (linear: 4x, quadratic: 16x)", () => {
+    const small = config(12_500);
     const large = config(50_000);
     time(small); // warm up
-    time(large);
-    const a = Math.min(time(small), time(small), time(small));
-    const b = Math.min(time(large), time(large), time(large));
-    expect(b / a).toBeLessThan(10);
+    let a = Number.POSITIVE_INFINITY;
+    let b = Number.POSITIVE_INFINITY;
+    for (let run = 0; run < 4; run++) {
+      // Interleaved, best of 4: load from other processes falls on both alike.
+      a = Math.min(a, time(small));
+      b = Math.min(b, time(large));
+    }
+    expect(b / a).toBeLessThan(9);
   });
 
   it("parseConfigYaml(50,000 keys with one duplicate at the end) finds the duplicate", () => {
