@@ -119,6 +119,8 @@ describe("readConfig: files, merges, stderr", () => {
     dir = await mkdtemp(join(tmpdir(), "drl-"));
     await writeFile(at("base.yaml"), "dataset:\n  type: paired\n  format: nifti\n  train: {dir: a, labeled: false}\n  moving_image_shape: [4, 4, 4]\n  fixed_image_shape: [4, 4, 4]\n");
     await writeFile(at("huge.yaml"), "dataset:\n  moving_image_shape: [1e10, 1e10, 1e10]\n");
+    await writeFile(at("no-moving.yaml"), "dataset:\n  type: paired\n  format: nifti\n  train: {dir: a, labeled: false}\n  fixed_image_shape: [4, 4, 4]\n");
+    await writeFile(at("no-fixed.yaml"), "dataset:\n  type: paired\n  format: nifti\n  train: {dir: a, labeled: false}\n");
     await writeFile(at("collection-key.yaml"), "dataset:\n  ? [a, b]\n  : 1\n");
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -129,6 +131,21 @@ describe("readConfig: files, merges, stderr", () => {
     expect((error as DeepRegLoaderError).code).toBe("INVALID_CONFIG");
     expect((error as DeepRegLoaderError).message).toContain("dataset.moving_image_shape: expected a shape of at most 2 GiB as float32");
     expect((error as DeepRegLoaderError).details).toMatchObject({ files: [at("base.yaml"), at("huge.yaml")] });
+    expect((error as DeepRegLoaderError).file).toBe(at("huge.yaml"));
+    // The value comes from the first file: it is the one named.
+    const flipped = await readConfig([at("huge.yaml"), at("no-moving.yaml")]).catch((e: unknown) => e as DeepRegLoaderError);
+    expect(flipped).toBeInstanceOf(DeepRegLoaderError);
+    expect((flipped as DeepRegLoaderError).file).toBe(at("huge.yaml"));
+    // A missing key is blamed on the file that wrote its section, the last one that did.
+    const missing = await readConfig([at("base.yaml"), at("no-moving.yaml")]).catch((e: unknown) => e);
+    expect(missing).not.toBeInstanceOf(Error); // base's moving_image_shape stays: valid
+    const alone = await readConfig([at("huge.yaml"), at("no-fixed.yaml")]).catch((e: unknown) => e as DeepRegLoaderError);
+    expect((alone as DeepRegLoaderError).details).toMatchObject({
+      errors: [
+        { path: "dataset.moving_image_shape", file: at("huge.yaml") },
+        { path: "dataset.fixed_image_shape", file: at("no-fixed.yaml") },
+      ],
+    });
   });
 
   it("a child reading a config with a collection key and an alias bomb prints nothing on stderr", async () => {
@@ -162,18 +179,9 @@ describe("parsing time is linear in the size of the text", () => {
     return performance.now() - started;
   };
 
-  it("parseConfigYaml(50,000 keys) takes less than 9x parseConfigYaml(12,500 keys) (linear: 4x, quadratic: 16x)", () => {
-    const small = config(12_500);
-    const large = config(50_000);
-    time(small); // warm up
-    let a = Number.POSITIVE_INFINITY;
-    let b = Number.POSITIVE_INFINITY;
-    for (let run = 0; run < 4; run++) {
-      // Interleaved, best of 4: load from other processes falls on both alike.
-      a = Math.min(a, time(small));
-      b = Math.min(b, time(large));
-    }
-    expect(b / a).toBeLessThan(9);
+  it("parseConfigYaml(50,000 keys, 0.9 MB) takes under 8 s (~1.2 s here; PyYAML 2.4 s; the quadratic key check took 60 s)", () => {
+    const text = config(50_000);
+    expect(time(text)).toBeLessThan(8000);
   });
 
   it("parseConfigYaml(50,000 keys with one duplicate at the end) finds the duplicate", () => {
