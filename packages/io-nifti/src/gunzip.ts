@@ -7,6 +7,9 @@
 // output: first the whole stream (one call: the fast path, the speed of a plain `gunzip`),
 // then, if that fails (trailing data, a bomb, a cut trailer), a search for the shortest
 // prefix whose output holds `want` bytes. Memory stays within one attempt's output.
+// zlib checks the CRC-32 only when it reaches the end of the stream: a stream that ends
+// within SLACK of `want` (every file nibabel or writeNifti writes) is verified; for a longer
+// one the bytes after `want` and the CRC are never looked at.
 import zlib from "node:zlib";
 import { DeepRegLoaderError } from "@deepreg-loader/core";
 
@@ -54,9 +57,11 @@ export function* inflatePlan(
     const whole = yield { length, finish: true, limit, chunkSize };
     if (whole.output !== undefined) return { output: whole.output };
     if (!isZlibError(whole.error)) throw whole.error;
-    if ((whole.error as { code?: unknown }).code !== "Z_BUF_ERROR") {
-      return yield* search(0, size, whole.error, want, limit, chunkSize, file);
-    }
+    const code = (whole.error as { code?: unknown }).code;
+    if (code === "ERR_BUFFER_TOO_LARGE") return yield* search(0, size, whole.error, want, limit, chunkSize, file);
+    // Invalid data: trailing bytes after a whole stream (ignored, as nibabel does), or damage
+    // inside it (an error, never a partial read).
+    if (code !== "Z_BUF_ERROR") return yield* streamEnd(size, whole.error, want, limit, chunkSize, file);
     // The stream ends early: what it holds may still cover `want` bytes.
     const prefix = yield { length, finish: false, limit, chunkSize };
     if (prefix.output !== undefined) return { output: prefix.output, cause: whole.error };
@@ -74,6 +79,34 @@ export function* inflatePlan(
       return yield* search(lo, length, outcome.error, want, limit, chunkSize, file);
     }
   }
+}
+
+/**
+ * The output of the whole gzip stream(s) at the start of an input whose full length fails
+ * with invalid data: bisects for the length where "ends early" turns into "invalid data"; a
+ * stream that ends exactly there (its CRC checked by zlib) is the answer, else `failure`.
+ */
+function* streamEnd(
+  size: number,
+  failure: unknown,
+  want: number,
+  limit: number,
+  chunkSize: number,
+  file: string,
+): Generator<Attempt, Inflated, Outcome> {
+  let lo = 0;
+  let hi = size;
+  while (hi - lo > 1) {
+    const length = Math.floor((lo + hi) / 2);
+    const outcome = yield { length, finish: true, limit, chunkSize };
+    if (outcome.output !== undefined) return { output: outcome.output };
+    if (!isZlibError(outcome.error)) throw outcome.error;
+    const code = (outcome.error as { code?: unknown }).code;
+    if (code === "ERR_BUFFER_TOO_LARGE") return yield* search(0, length, outcome.error, want, limit, chunkSize, file);
+    if (code === "Z_BUF_ERROR") lo = length;
+    else hi = length;
+  }
+  throw inflateError(failure, file);
 }
 
 /**

@@ -128,6 +128,19 @@ describe("what follows the declared voxels is ignored (as nibabel does)", () => 
     expect(readNiftiSync(bytes).data).toEqual(volume.data);
   });
 
+  test("readNifti(.nii.gz with a wrong CRC, or a damaged byte in the voxels) is READ_FAILED, never a partial read", async () => {
+    const gz = gzipSync(plain, { level: 0 });
+    const badCrc = patched(gz, (v) => v.setUint32(gz.length - 8, v.getUint32(gz.length - 8, true) ^ 1, true));
+    const badVoxel = patched(gz, (v) => v.setUint8(600, v.getUint8(600) ^ 0xff)); // stored block: a voxel byte
+    for (const bytes of [badCrc, badVoxel, Buffer.concat([badCrc, Buffer.from("trailing")])]) {
+      for (const read of [readNifti, readNiftiSync]) {
+        const error = await caught(() => read(bytes, { file: "crc.nii.gz" }));
+        expect(error.code).toBe("READ_FAILED");
+        expect(error.message).toBe("crc.nii.gz: invalid gzip data (incorrect data check)");
+      }
+    }
+  });
+
   test("readNifti(.nii with bytes after the voxels) equals the clean read", async () => {
     const bytes = Buffer.concat([plain, new Uint8Array(10_000).fill(9)]);
     expect((await readNifti(bytes)).data).toEqual(volume.data);
