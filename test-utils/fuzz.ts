@@ -1,7 +1,6 @@
 // Shared settings and checks of the fuzz suites (property-based tests with fast-check).
 // Seeded and bounded: FUZZ_SEED and FUZZ_RUNS (a multiplier of each suite's run count)
 // change them for a longer local hunt; a failure prints the seed and path to replay it.
-import { DeepRegLoaderError } from "@deepreg-loader/core";
 
 /** The seed of every fuzz property (fixed, so CI runs the same cases every time). */
 export const FUZZ_SEED = Number(process.env.FUZZ_SEED ?? 20261130);
@@ -56,10 +55,12 @@ export async function capture<T>(fn: () => T | Promise<T>): Promise<{ outcome: O
  * and whose message starts with it.
  */
 export function expectCodedError(error: unknown, file: string): void {
-  if (!(error instanceof DeepRegLoaderError)) {
-    throw new Error(`expected a DeepRegLoaderError, got ${String((error as Error)?.stack ?? error)}`);
+  // By name and shape: test-utils cannot import the workspace packages.
+  const coded = error as { name?: unknown; code?: unknown; file?: unknown; message?: unknown; stack?: unknown };
+  if (!(error instanceof Error) || coded.name !== "DeepRegLoaderError" || typeof coded.code !== "string") {
+    throw new Error(`expected a DeepRegLoaderError, got ${String(coded?.stack ?? error)}`);
   }
-  if (error.file !== file || !error.message.startsWith(file)) {
-    throw new Error(`expected an error naming ${file}, got [${error.code}] file=${error.file}: ${error.message}`);
+  if (coded.file !== file || !error.message.startsWith(file)) {
+    throw new Error(`expected an error naming ${file}, got [${String(coded.code)}] file=${String(coded.file)}: ${error.message}`);
   }
 }

@@ -39,21 +39,23 @@ export interface Inflated {
 /**
  * The attempts that inflate at least `want` bytes from an input of `size` bytes, as a
  * generator fed with each attempt's outcome (so the same plan runs sync and async).
- * `start`: the first attempt's length (the whole input: one Z_FINISH attempt; less: grow x4).
- * Throws `READ_FAILED` (invalid gzip data before `want` bytes); a short output is returned
- * (the caller reports `TRUNCATED`).
+ * `start`: the first attempt's length (the whole input: one Z_FINISH attempt, the stream must
+ * be whole; less, or `prefix`: inflate what prefixes hold, growing x4, for a header).
+ * Throws `READ_FAILED` (invalid gzip data before `want` bytes), `TRUNCATED` (a stream that
+ * ends early); a short but whole stream is returned (the caller reports `TRUNCATED`).
  */
 export function* inflatePlan(
   size: number,
   want: number,
   start: number,
   file: string,
+  prefix = false,
 ): Generator<Attempt, Inflated, Outcome> {
   const limit = want + SLACK;
   // The expected output lands in one buffer; small wants (a header) still get 64 KiB chunks.
   const chunkSize = Math.min(limit, Math.max(want + 1, 2 ** 16));
   let length = Math.min(size, start);
-  if (length === size) {
+  if (length === size && !prefix) {
     const whole = yield { length, finish: true, limit, chunkSize };
     if (whole.output !== undefined) return { output: whole.output };
     if (!isZlibError(whole.error)) throw whole.error;
@@ -62,10 +64,8 @@ export function* inflatePlan(
     // Invalid data: trailing bytes after a whole stream (ignored, as nibabel does), or damage
     // inside it (an error, never a partial read).
     if (code !== "Z_BUF_ERROR") return yield* streamEnd(size, whole.error, want, limit, chunkSize, file);
-    // The stream ends early: what it holds may still cover `want` bytes.
-    const prefix = yield { length, finish: false, limit, chunkSize };
-    if (prefix.output !== undefined) return { output: prefix.output, cause: whole.error };
-    return yield* search(0, size, prefix.error, want, limit, chunkSize, file);
+    // The stream ends early: what it holds is unverified (no CRC), so the file is truncated.
+    throw inflateError(whole.error, file);
   }
   let lo = 0;
   for (;;) {

@@ -119,7 +119,6 @@ describe("what follows the declared voxels is ignored (as nibabel does)", () => 
     ["trailing non-gzip bytes after the stream", Buffer.concat([gz, Buffer.from("trailing garbage, not gzip")])],
     ["extra inflated bytes inside the stream", gzipSync(Buffer.concat([plain, new Uint8Array(3000).fill(7)]))],
     ["extra inflated bytes beyond 1 MiB inside the stream", gzipSync(Buffer.concat([plain, new Uint8Array(3 * MiB).fill(7)]))],
-    ["the 8-byte gzip trailer cut off", gz.subarray(0, gz.length - 8)],
     ["a second gzip member", Buffer.concat([gz, gzipSync(new Uint8Array(5000))])],
     ["invalid deflate data after the voxels", Buffer.concat([gzipSync(Buffer.concat([plain, new Uint8Array(2 * MiB)])).subarray(0, 3000), new Uint8Array(64).fill(0xff)])],
   ];
@@ -148,7 +147,8 @@ describe("what follows the declared voxels is ignored (as nibabel does)", () => 
 
   test("readNifti(.nii.gz whose stream ends before the voxels) is TRUNCATED with zlib's error", async () => {
     const gz = gzipSync(plain);
-    for (const bytes of [gz.subarray(0, gz.length - 30), gzipSync(plain.subarray(0, 700))]) {
+    // Cut inside the voxels, inside the 8-byte trailer (the voxels are there, unverified), a short stream.
+    for (const bytes of [gz.subarray(0, gz.length - 30), gz.subarray(0, gz.length - 4), gzipSync(plain.subarray(0, 700))]) {
       for (const read of [readNifti, readNiftiSync]) {
         const error = await caught(() => read(bytes, { file: "cut.nii.gz" }));
         expect(error.code).toBe("TRUNCATED");

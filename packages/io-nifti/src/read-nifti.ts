@@ -135,7 +135,7 @@ function planOf(first: Uint8Array, file: string | undefined, options: ReadNiftiO
 
 /** The header bytes of a gzip stream whose first bytes are `first` (a prefix inflated, never all of it). */
 function gunzipHeader(first: Uint8Array, name: string): Uint8Array {
-  const { output } = inflateSync((n) => first.subarray(0, n), inflatePlan(first.length, HEADER_BYTES, HEADER_START, name));
+  const { output } = inflateSync((n) => first.subarray(0, n), inflatePlan(first.length, HEADER_BYTES, HEADER_START, name, true));
   return output.subarray(0, HEADER_BYTES);
 }
 
