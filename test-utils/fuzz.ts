@@ -52,7 +52,7 @@ export async function capture<T>(fn: () => T | Promise<T>): Promise<{ outcome: O
 
 /**
  * Throws (failing the property) unless `error` is a `DeepRegLoaderError` whose `file` is `file`
- * and whose message starts with it.
+ * and whose message names it.
  */
 export function expectCodedError(error: unknown, file: string): void {
   // By name and shape: test-utils cannot import the workspace packages.
@@ -60,7 +60,7 @@ export function expectCodedError(error: unknown, file: string): void {
   if (!(error instanceof Error) || coded.name !== "DeepRegLoaderError" || typeof coded.code !== "string") {
     throw new Error(`expected a DeepRegLoaderError, got ${String(coded?.stack ?? error)}`);
   }
-  if (coded.file !== file || !error.message.startsWith(file)) {
+  if (coded.file !== file || !error.message.includes(file)) {
     throw new Error(`expected an error naming ${file}, got [${String(coded.code)}] file=${String(coded.file)}: ${error.message}`);
   }
 }
