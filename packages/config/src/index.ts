@@ -2,7 +2,6 @@ export { readConfig } from "./read-config.js";
 export type { ReadConfigOptions } from "./read-config.js";
 export { validateConfig } from "./validate-config.js";
 export type { ValidateConfigOptions } from "./validate-config.js";
-export { DEFAULT_MAX_BYTES } from "./validate-dataset.js";
 export { MAX_ALIASES, MAX_DEPTH, MAX_EXPANDED_NODES } from "./parse-config-yaml.js";
 export { mergeConfigs } from "./merge-configs.js";
 export { parseConfigYaml } from "./parse-config-yaml.js";
