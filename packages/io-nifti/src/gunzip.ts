@@ -13,8 +13,11 @@
 import zlib from "node:zlib";
 import { DeepRegLoaderError } from "@deepreg-loader/core";
 
-/** Output allowed beyond what is wanted in one attempt (trailing data, zlib's own chunking). */
-export const SLACK = 2 ** 20;
+/**
+ * Output allowed beyond what is wanted in one attempt (trailing data, zlib's own chunking).
+ * Small, so that the attempts of a search (each garbage afterwards) stay small.
+ */
+export const SLACK = 2 ** 16;
 
 /** One inflate attempt: the first `length` input bytes, output capped at `limit` bytes. */
 export interface Attempt {
@@ -24,6 +27,11 @@ export interface Attempt {
   limit: number;
   /** zlib's output chunk size (the expected output + 1 lands in one buffer). */
   chunkSize: number;
+  /**
+   * Stream the prefix through one zlib engine and stop as soon as `want` bytes are out (one
+   * pass, nothing else inflated); only drivers that can (async) get such attempts.
+   */
+  stopAt?: number;
 }
 
 /** What an attempt gave: its output, or zlib's error. */
@@ -50,8 +58,10 @@ export function* inflatePlan(
   start: number,
   file: string,
   prefix = false,
+  slack = SLACK,
+  canStream = false,
 ): Generator<Attempt, Inflated, Outcome> {
-  const limit = want + SLACK;
+  const limit = want + slack;
   // The expected output lands in one buffer; small wants (a header) still get 64 KiB chunks.
   const chunkSize = Math.min(limit, Math.max(want + 1, 2 ** 16));
   let length = Math.min(size, start);
@@ -60,7 +70,14 @@ export function* inflatePlan(
     if (whole.output !== undefined) return { output: whole.output };
     if (!isZlibError(whole.error)) throw whole.error;
     const code = (whole.error as { code?: unknown }).code;
-    if (code === "ERR_BUFFER_TOO_LARGE") return yield* search(0, size, whole.error, want, limit, chunkSize, file);
+    if (code === "ERR_BUFFER_TOO_LARGE") {
+      if (canStream) {
+        const streamed = yield { length, finish: false, limit, chunkSize, stopAt: want };
+        if (streamed.output !== undefined && streamed.output.length >= want) return { output: streamed.output };
+        throw inflateError(streamed.error ?? whole.error, file);
+      }
+      return yield* search(0, size, whole.error, want, limit, chunkSize, file);
+    }
     // Invalid data: trailing bytes after a whole stream (ignored, as nibabel does), or damage
     // inside it (an error, never a partial read).
     if (code !== "Z_BUF_ERROR") return yield* streamEnd(size, whole.error, want, limit, chunkSize, file);
@@ -171,12 +188,43 @@ export async function inflateAsync(
   while (!step.done) {
     const attempt = step.value;
     const input = await read(attempt.length);
-    const outcome = await new Promise<Outcome>((resolve) => {
-      zlib.gunzip(input, options(attempt), (error, output) => resolve(error ? { error } : { output }));
-    });
+    const outcome =
+      attempt.stopAt === undefined
+        ? await new Promise<Outcome>((resolve) => {
+            zlib.gunzip(input, options(attempt), (error, output) => resolve(error ? { error } : { output }));
+          })
+        : await inflateUntil(input, attempt.stopAt, attempt.chunkSize);
     step = plan.next(outcome);
   }
   return step.value;
+}
+
+/**
+ * Inflates `input` through one streaming zlib engine and stops once `want` bytes are out: a
+ * single pass whose output (one chunk of `chunkSize` when that covers `want`) is all it holds.
+ */
+function inflateUntil(input: Uint8Array, want: number, chunkSize: number): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const engine = zlib.createGunzip({ chunkSize });
+    const chunks: Buffer[] = [];
+    let total = 0;
+    let settled = false;
+    const output = (): Buffer => (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total));
+    const settle = (outcome: Outcome): void => {
+      if (settled) return;
+      settled = true;
+      engine.destroy();
+      resolve(outcome);
+    };
+    engine.on("data", (chunk: Buffer) => {
+      chunks.push(chunk);
+      total += chunk.length;
+      if (total >= want) settle({ output: output() });
+    });
+    engine.on("error", (error) => settle(total >= want ? { output: output() } : { error }));
+    engine.on("end", () => settle({ output: output() }));
+    engine.end(input);
+  });
 }
 
 function isZlibError(error: unknown): boolean {

@@ -107,6 +107,9 @@ const HEADER_BYTES = 540;
 /** The first read of a file: the whole of a typical `.nii.gz`, enough for any header. */
 const FIRST_READ = 2 ** 20;
 
+/** Output allowed when inflating a header: what 1,024 compressed bytes can hold (deflate: ~1032:1). */
+const HEADER_SLACK = 2 ** 21;
+
 /** Compressed bytes inflated first for a header (grown x4 while the header is incomplete). */
 const HEADER_START = 1024;
 
@@ -135,7 +138,7 @@ function planOf(first: Uint8Array, file: string | undefined, options: ReadNiftiO
 
 /** The header bytes of a gzip stream whose first bytes are `first` (a prefix inflated, never all of it). */
 function gunzipHeader(first: Uint8Array, name: string): Uint8Array {
-  const { output } = inflateSync((n) => first.subarray(0, n), inflatePlan(first.length, HEADER_BYTES, HEADER_START, name, true));
+  const { output } = inflateSync((n) => first.subarray(0, n), inflatePlan(first.length, HEADER_BYTES, HEADER_START, name, true, HEADER_SLACK));
   return output.subarray(0, HEADER_BYTES);
 }
 
@@ -157,7 +160,7 @@ async function readFrom(
   const length = Math.min(source.size, take);
   const input = length <= first.length ? first.subarray(0, length) : await source.read(length);
   const raw = gzip
-    ? voxelBytes(await inflateAsync((n) => input.subarray(0, n), inflatePlan(input.length, needed, input.length, name)), needed, name)
+    ? voxelBytes(await inflateAsync((n) => input.subarray(0, n), inflatePlan(input.length, needed, input.length, name, false, undefined, true)), needed, name)
     : input;
   return decodeNifti(raw, decodeOptions(file, options));
 }
