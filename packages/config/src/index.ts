@@ -3,6 +3,8 @@ export type { ReadConfigOptions } from "./read-config.js";
 export { validateConfig } from "./validate-config.js";
 export { normaliseDatasetConfig } from "./normalise-dataset.js";
 export { isNormalisedDataset } from "./normalised.js";
+export type { ValidateConfigOptions } from "./validate-config.js";
+export { MAX_ALIASES, MAX_DEPTH, MAX_EXPANDED_NODES } from "./parse-config-yaml.js";
 export { mergeConfigs } from "./merge-configs.js";
 export { parseConfigYaml } from "./parse-config-yaml.js";
 export { formatConfigProblem } from "./problems.js";

@@ -68,7 +68,7 @@ describe("parseConfigYaml", () => {
   it("parseConfigYaml(duplicate key) throws INVALID_CONFIG at the second occurrence", () => {
     const error = thrown(() => parseConfigYaml("dataset:\n  type: paired\n  type: unpaired\n", "dup.yaml"));
     expect(error.code).toBe("INVALID_CONFIG");
-    expect(error.message).toBe("invalid YAML in dup.yaml:\ndup.yaml at line 3, column 3: Map keys must be unique");
+    expect(error.message).toBe('invalid YAML in dup.yaml:\ndup.yaml at line 3, column 3: duplicate key "type" (first at line 2, column 3)');
   });
 
   it("parseConfigYaml(bad text) without a file says `YAML text`", () => {

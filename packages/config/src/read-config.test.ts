@@ -107,18 +107,21 @@ describe("readConfig", () => {
           expected: "one of paired, unpaired, grouped",
           found: '"pared"',
           suggestion: "paired",
+          file: "typos.yaml",
         },
         {
           path: "dataset",
           message: "expected at least one of train, valid, test with a dir, found none",
           expected: "at least one of train, valid, test with a dir",
           found: "none",
+          file: "typos.yaml",
         },
         {
           path: "dataset.fixed_image_shape",
           message: "expected a list of three positive integers [dim1, dim2, dim3], found [8, 8]",
           expected: "a list of three positive integers [dim1, dim2, dim3]",
           found: "[8, 8]",
+          file: "typos.yaml",
         },
       ],
       warnings: [],
@@ -126,10 +129,12 @@ describe("readConfig", () => {
     });
   });
 
-  it("readConfig([a, b]) invalid -> the message names both files, no single `file`", async () => {
+  it("readConfig([a, b]) invalid -> the message names both files; `file` and each error's file are where the value comes from", async () => {
     const error = await rejection(readConfig(["empty.yaml", "override.yaml"], { cwd: dir }));
-    expect(error.file).toBeUndefined();
     expect(error.message.split("\n")[0]).toBe("invalid config empty.yaml + override.yaml: 2 problems");
+    expect(error.file).toBe("override.yaml");
+    const errors = (error.details as { errors: { path: string; file: string }[] }).errors;
+    expect(errors.every((e) => e.file === "override.yaml")).toBe(true);
   });
 
   it("readConfig(missing file) -> NOT_FOUND naming it", async () => {

@@ -8,8 +8,9 @@ import { parseConfigYaml } from "./parse-config-yaml.js";
 import { describeValue, formatConfigProblem, isMapping } from "./problems.js";
 import type { DeepRegConfig } from "./types.js";
 import { validateConfig } from "./validate-config.js";
+import type { ValidateConfigOptions } from "./validate-config.js";
 
-export interface ReadConfigOptions {
+export interface ReadConfigOptions extends ValidateConfigOptions {
   /** Directory that relative config paths are resolved against. Default `process.cwd()`. */
   cwd?: string;
   /** Receives each warning as one line (`dataset.dir: expected the current layout ...`). Default: dropped. */
@@ -22,9 +23,10 @@ export interface ReadConfigOptions {
  * with `validateConfig`. A leading `~/` means the home directory, as in DeepReg.
  *
  * Throws `DeepRegLoaderError`: `NOT_FOUND` naming a missing file, `READ_FAILED` when a file
- * cannot be read, `INVALID_CONFIG` for a YAML syntax error (file, line, column), a file whose
+ * cannot be read, `INVALID_CONFIG` for a YAML problem (file, line, column), a file whose
  * top level is not a mapping, or an invalid merged config (the message lists every problem on
- * its own line; `details: { errors, warnings, files }`).
+ * its own line; `details: { errors, warnings, files }`, each error with the `file` whose value it is about;
+ * `file`: the first error's file).
  */
 export async function readConfig(paths: string | readonly string[], options: ReadConfigOptions = {}): Promise<DeepRegConfig> {
   const files = typeof paths === "string" ? [paths] : [...paths];
@@ -35,20 +37,46 @@ export async function readConfig(paths: string | readonly string[], options: Rea
   const objects: unknown[] = [];
   for (const file of files) objects.push(await readOne(file, cwd));
 
-  const result = validateConfig(mergeConfigs(objects));
+  const result = validateConfig(mergeConfigs(objects), options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes });
   if (options.onWarning) for (const warning of result.warnings) options.onWarning(formatConfigProblem(warning));
   if (result.ok) return result.config;
 
   const count = result.errors.length;
-  const lines = result.errors.map(formatConfigProblem);
+  const errors = result.errors.map((problem) => ({ ...problem, file: sourceFile(problem.path, objects, files) }));
+  const lines = errors.map(formatConfigProblem);
   throw new DeepRegLoaderError(
     "INVALID_CONFIG",
     `invalid config ${files.join(" + ")}: ${count} problem${count === 1 ? "" : "s"}\n${lines.join("\n")}`,
     {
-      ...(files.length === 1 ? { file: files[0] } : {}),
-      details: { errors: result.errors, warnings: result.warnings, files },
+      file: errors[0]?.file ?? files.at(-1),
+      details: { errors, warnings: result.warnings, files },
     },
   );
+}
+
+/**
+ * The file a merged value at dot-path `path` comes from: the last file that sets the path, or
+ * else its nearest parent (a missing key is blamed on the file that wrote its section), or
+ * else the last file.
+ */
+function sourceFile(path: string, objects: readonly unknown[], files: readonly string[]): string {
+  const segments = path === "" ? [] : path.replace(/\[(\d+)\]/g, ".$1").split(".");
+  for (let length = segments.length; length > 0; length--) {
+    for (let i = objects.length - 1; i >= 0; i--) {
+      if (hasPath(objects[i], segments.slice(0, length))) return files[i] as string;
+    }
+  }
+  return files.at(-1) as string;
+}
+
+function hasPath(value: unknown, segments: readonly string[]): boolean {
+  let current = value;
+  for (const segment of segments) {
+    if (Array.isArray(current) && /^\d+$/.test(segment)) current = current[Number(segment)];
+    else if (isMapping(current) && Object.hasOwn(current, segment)) current = current[segment];
+    else return false;
+  }
+  return current !== undefined;
 }
 
 async function readOne(file: string, cwd: string): Promise<unknown> {

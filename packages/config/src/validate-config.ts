@@ -3,9 +3,19 @@ import { rememberNormalised } from "./normalised.js";
 import { isMapping, ProblemList } from "./problems.js";
 import type { ValidationResult } from "./problems.js";
 import type { DeepRegConfig } from "./types.js";
-import { validateDataset } from "./validate-dataset.js";
+import { DEFAULT_MAX_BYTES, validateDataset } from "./validate-dataset.js";
 import type { LabeledSource } from "./validate-dataset.js";
 import { validateTrain } from "./validate-train.js";
+
+/** Options of {@link validateConfig} (and of `readConfig`). */
+export interface ValidateConfigOptions {
+  /**
+   * Largest volume, in bytes of float32, that an image shape (`image_shape`,
+   * `moving_image_shape`, `fixed_image_shape`) may describe: the readers' cap. Default
+   * 2^31 (2 GiB), the readers' default `maxBytes`.
+   */
+  maxBytes?: number;
+}
 
 /**
  * Validates and normalises a whole config object (already parsed and merged). Pure: reads
@@ -13,13 +23,13 @@ import { validateTrain } from "./validate-train.js";
  * `dataset` section is checked strictly (unknown keys are errors), `train.preprocess` is
  * checked and defaulted, every other section and key is kept as written.
  */
-export function validateConfig(value: unknown): ValidationResult {
+export function validateConfig(value: unknown, options: ValidateConfigOptions = {}): ValidationResult {
   const problems = new ProblemList();
   if (!isMapping(value)) {
     problems.expected("", "a mapping of sections (dataset, train, ...)", value);
     return { ok: false, errors: problems.errors, warnings: problems.warnings };
   }
-  const { dataset, labeled } = validateDataset(value.dataset, problems);
+  const { dataset, labeled } = validateDataset(value.dataset, problems, options.maxBytes ?? DEFAULT_MAX_BYTES);
   const train = validateTrain(value.train, problems);
   checkConditionalNeedsLabels(value.train, labeled, problems);
 

@@ -60,7 +60,7 @@ export interface DatasetValidation {
 }
 
 /** Validates and normalises the `dataset:` section, adding every problem to `problems`. */
-export function validateDataset(value: unknown, problems: ProblemList): DatasetValidation {
+export function validateDataset(value: unknown, problems: ProblemList, maxBytes: number = DEFAULT_MAX_BYTES): DatasetValidation {
   if (!isMapping(value)) {
     problems.expected("dataset", EXPECT_DATASET, value);
     return { dataset: undefined, labeled: [] };
@@ -93,7 +93,7 @@ export function validateDataset(value: unknown, problems: ProblemList): DatasetV
     });
   }
 
-  const shapes = checkShapes(value, type, problems);
+  const shapes = checkShapes(value, type, problems, maxBytes);
   const grouped = checkGrouped(value, type, problems);
 
   if (problems.errors.length > errorsBefore || type === undefined || shapes === undefined) {
@@ -293,11 +293,12 @@ function checkShapes(
   dataset: Record<string, unknown>,
   type: DatasetType | undefined,
   problems: ProblemList,
+  maxBytes: number,
 ): Shapes | undefined {
   const shape = (key: string, required: boolean): Shape3 | undefined => {
     const value = dataset[key];
     if (value === undefined && !required) return undefined;
-    return checkShape(value, `dataset.${key}`, problems);
+    return checkShape(value, `dataset.${key}`, problems, maxBytes);
   };
   if (type === undefined) {
     // Without a valid type, which shapes are required is unknown: check those written.
@@ -333,7 +334,7 @@ function checkShapes(
     : undefined;
 }
 
-function checkShape(value: unknown, path: string, problems: ProblemList): Shape3 | undefined {
+function checkShape(value: unknown, path: string, problems: ProblemList, maxBytes: number): Shape3 | undefined {
   if (!Array.isArray(value)) {
     problems.expected(path, EXPECT_SHAPE, value);
     return undefined;
@@ -346,7 +347,26 @@ function checkShape(value: unknown, path: string, problems: ProblemList): Shape3
       ok = false;
     }
   });
-  return ok ? ([...value] as Shape3) : undefined;
+  if (!ok) return undefined;
+  // Every volume is resized to this shape as float32: it must fit the readers' size cap.
+  const bytes = (value as number[]).reduce((a, b) => a * b, 4);
+  if (bytes > maxBytes) {
+    const expected = `a shape of at most ${formatBytes(maxBytes)} as float32 (maxBytes)`;
+    const found = describeValue(value);
+    const size = Number.isSafeInteger(bytes) ? String(bytes) : bytes.toPrecision(4);
+    problems.error({ path, message: `expected ${expected}, found ${found} (${size} bytes as float32)`, expected, found });
+    return undefined;
+  }
+  return [...value] as Shape3;
+}
+
+/** Default size cap of one volume: 2^31 bytes of float32, the readers' `DEFAULT_MAX_BYTES`. */
+export const DEFAULT_MAX_BYTES = 2 ** 31;
+
+function formatBytes(n: number): string {
+  if (n >= 2 ** 30 && Number.isInteger(n / 2 ** 30)) return `${n / 2 ** 30} GiB`;
+  if (n >= 2 ** 20 && Number.isInteger(n / 2 ** 20)) return `${n / 2 ** 20} MiB`;
+  return `${n} bytes`;
 }
 
 type Grouped = Pick<DatasetConfig, "intra_group_prob" | "intra_group_option" | "sample_image_in_group">;

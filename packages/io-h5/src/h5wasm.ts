@@ -1,25 +1,39 @@
 import type * as H5wasmNamespace from "h5wasm";
+import { quiet } from "./quiet.js";
 
 /** The h5wasm module namespace (`File`, `Dataset`, `Group`, `ready`, ...). */
 export type H5wasm = typeof H5wasmNamespace;
 
-let loading: Promise<H5wasm> | undefined;
+/** One wasm instance of h5wasm; `broken` once it trapped (its memory and HDF5's state are suspect). */
+export interface H5Instance {
+  readonly h5: H5wasm;
+  broken: boolean;
+}
 
-async function init(): Promise<H5wasm> {
-  const h5wasm = (await import("h5wasm/node")) as H5wasm;
-  const module = await h5wasm.ready;
+let loading: Promise<H5Instance> | undefined;
+let current: H5Instance | undefined;
+/** Instances created so far in this thread; each after the first is a fresh import of h5wasm. */
+let created = 0;
+
+async function init(): Promise<H5Instance> {
+  const n = created++;
+  // A query string gives a new module record, hence a new wasm instance (the old one trapped).
+  const h5 = (n === 0 ? await import("h5wasm/node") : await import(`${import.meta.resolve("h5wasm/node")}?instance=${n}`)) as H5wasm;
+  const module = await h5.ready;
   // Without the throwing handler a missing or non-HDF5 file opens with file_id -1 and a
   // dataset with an unavailable filter reads as garbage (TOOLCHAIN.md).
-  module.activate_throwing_error_handler();
-  return h5wasm;
+  quiet(() => module.activate_throwing_error_handler());
+  current = { h5, broken: false };
+  return current;
 }
 
 /**
  * The h5wasm Node build (direct disk access), imported and initialised on first use.
  * Module state is per thread: each `worker_threads` Worker gets its own wasm instance and its
  * own copy of this promise, so importing the package costs nothing until a file is opened.
+ * After {@link discardH5wasm} the next call instantiates a fresh one.
  */
-export function loadH5wasm(): Promise<H5wasm> {
+export function loadH5wasm(): Promise<H5Instance> {
   if (!loading) {
     loading = init();
     // A failed load is not cached: a later call retries.
@@ -28,4 +42,18 @@ export function loadH5wasm(): Promise<H5wasm> {
     });
   }
   return loading;
+}
+
+/**
+ * Marks `instance` as broken after a WebAssembly trap, so that the next {@link loadH5wasm}
+ * creates a new instance (files open on the old one refuse further calls). The old
+ * instance's memory stays allocated (a module is never unloaded): a trap costs its heap.
+ */
+export function discardH5wasm(instance: H5Instance): void {
+  if (instance.broken) return;
+  instance.broken = true;
+  if (instance === current) {
+    current = undefined;
+    loading = undefined;
+  }
 }

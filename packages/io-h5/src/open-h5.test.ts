@@ -41,7 +41,7 @@ beforeAll(async () => {
   typed = join(dir, "typed.h5");
   await writeH5(typed, Object.fromEntries(Object.entries(ARRAYS).map(([k, data]) => [k, { data, shape: SHAPE }])));
   misc = join(dir, "misc.h5");
-  const h5 = await loadH5wasm();
+  const { h5 } = await loadH5wasm();
   const file = new h5.File(misc, "w");
   file.create_group("grp");
   file.create_dataset({ name: "names", data: ["moving", "fixed"] });

@@ -7,8 +7,9 @@ import { checkH5File } from "./check-file.js";
 import { closestKey } from "./closest-key.js";
 import { dtypeOf } from "./dtype.js";
 import { checkFilters } from "./filters.js";
-import { loadH5wasm } from "./h5wasm.js";
-import type { H5wasm } from "./h5wasm.js";
+import { discardH5wasm, loadH5wasm } from "./h5wasm.js";
+import type { H5Instance } from "./h5wasm.js";
+import { isWasmTrap, quiet } from "./quiet.js";
 import { hdf5ErrorSummary, isSignatureError, isTruncationError } from "./hdf5-error.js";
 import { readFloat32 } from "./read-slabs.js";
 
@@ -20,7 +21,16 @@ export interface OpenH5Options {
    * 2 GiB per thread) holds one slab at a time.
    */
   slabBytes?: number;
+  /**
+   * Largest volume `read` returns, in bytes of float32 output (default 2^31, 2 GiB: the same
+   * cap as `@deepreg-loader/io-nifti`). Checked from the declared shape before anything is
+   * read: a dataset declaring more is `TOO_LARGE`, however little the file stores.
+   */
+  maxBytes?: number;
 }
+
+/** Default cap on a read, in bytes of float32 output: 2^31 (2 GiB), as `@deepreg-loader/io-nifti`. */
+export const DEFAULT_MAX_BYTES = 2 ** 31;
 
 /** Options of `H5File.read`. */
 export interface H5ReadOptions {
@@ -70,20 +80,22 @@ function quoteList(keys: readonly string[], max = 10): string {
 
 class OpenH5File implements H5File {
   readonly path: string;
-  readonly #h5: H5wasm;
+  readonly #instance: H5Instance;
   readonly #slabBytes: number;
+  readonly #maxBytes: number;
   #file: H5wasmFile | undefined;
   readonly #keys: string[];
   readonly #keySet: ReadonlySet<string>;
   readonly #entries = new Map<string, { dataset: Dataset; metadata: Metadata }>();
 
-  constructor(path: string, h5: H5wasm, file: H5wasmFile, keys: string[], slabBytes: number) {
+  constructor(path: string, instance: H5Instance, file: H5wasmFile, keys: string[], options: { slabBytes: number; maxBytes: number }) {
     this.path = path;
-    this.#h5 = h5;
+    this.#instance = instance;
     this.#file = file;
     this.#keys = keys;
     this.#keySet = new Set(keys);
-    this.#slabBytes = slabBytes;
+    this.#slabBytes = options.slabBytes;
+    this.#maxBytes = options.maxBytes;
   }
 
   keys(): string[] {
@@ -107,11 +119,13 @@ class OpenH5File implements H5File {
     if (channel !== undefined) this.#checkChannel(key, fullShape, channel);
     const shape = channel === undefined ? fullShape : fullShape.slice(0, 3);
     const size = shapeSize(shape);
-    if (size * 4 > constants.MAX_LENGTH) {
+    const limit = Math.min(this.#maxBytes, constants.MAX_LENGTH);
+    if (size * 4 > limit) {
+      const what = limit === this.#maxBytes ? `the limit is ${limit} bytes (maxBytes)` : `more than one array can hold (${limit})`;
       throw new DeepRegLoaderError(
         "TOO_LARGE",
-        `${this.path}: dataset "${key}" of shape [${shape.join(", ")}] needs ${size * 4} bytes as float32, more than one array can hold (${constants.MAX_LENGTH})`,
-        { file: this.path, details: { key, shape } },
+        `${this.path}: dataset "${key}" declares shape [${shape.join(", ")}] (${size * 4} bytes as float32${channel === undefined ? "" : ` for channel ${channel}`}); ${what}`,
+        { file: this.path, details: { key, shape, maxBytes: this.#maxBytes } },
       );
     }
     const data = this.#call(key, "read", () => {
@@ -125,8 +139,9 @@ class OpenH5File implements H5File {
     const file = this.#file;
     if (!file) return;
     this.#file = undefined;
+    if (this.#instance.broken) return; // the trapped instance is left alone
     try {
-      file.close();
+      quiet(() => file.close());
     } catch (error) {
       throw new DeepRegLoaderError("READ_FAILED", `${this.path}: closing failed: ${hdf5ErrorSummary(error)}`, {
         file: this.path,
@@ -143,15 +158,34 @@ class OpenH5File implements H5File {
     if (!this.#file) {
       throw new DeepRegLoaderError("CLOSED", `${this.path}: the HDF5 file was closed`, { file: this.path });
     }
+    if (this.#instance.broken) {
+      throw new DeepRegLoaderError(
+        "READ_FAILED",
+        `${this.path}: the HDF5 library crashed on an earlier read and was restarted; open the file again`,
+        { file: this.path },
+      );
+    }
     return this.#file;
   }
 
-  /** Runs an h5wasm call, turning its errors into READ_FAILED naming the file and key. */
+  /**
+   * Runs an h5wasm call with its output captured, turning its errors into READ_FAILED naming
+   * the file and key; a WebAssembly trap also retires the wasm instance (the next `openH5`
+   * gets a fresh one).
+   */
   #call<T>(key: string, what: string, fn: () => T): T {
     try {
-      return fn();
+      return quiet(fn).value;
     } catch (error) {
       if (error instanceof DeepRegLoaderError) throw error;
+      if (isWasmTrap(error)) {
+        discardH5wasm(this.#instance);
+        throw new DeepRegLoaderError(
+          "READ_FAILED",
+          `${this.path}: the HDF5 library crashed reading dataset "${key}" (${hdf5ErrorSummary(error)}); the file is damaged`,
+          { file: this.path, cause: error, details: { key } },
+        );
+      }
       throw new DeepRegLoaderError(
         "READ_FAILED",
         `${this.path}: cannot ${what} dataset "${key}": ${hdf5ErrorSummary(error)}`,
@@ -175,7 +209,7 @@ class OpenH5File implements H5File {
       );
     }
     const entity = this.#call(key, "open", () => file.get(key));
-    if (!(entity instanceof this.#h5.Dataset)) {
+    if (!(entity instanceof this.#instance.h5.Dataset)) {
       const kind = (entity && ENTITY_NAMES[entity.constructor.name]) ?? "not a dataset";
       throw new DeepRegLoaderError("NOT_A_DATASET", `${this.path}: "${key}" is ${kind}, expected a dataset`, {
         file: this.path,
@@ -240,12 +274,18 @@ export async function openH5(path: string, options: OpenH5Options = {}): Promise
   if (!(slabBytes >= 8) || !Number.isFinite(slabBytes)) {
     throw new DeepRegLoaderError("INVALID_ARGUMENT", `openH5: slabBytes must be a number >= 8, found ${slabBytes}`, { file: path });
   }
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  if (!(maxBytes >= 0)) {
+    throw new DeepRegLoaderError("INVALID_ARGUMENT", `openH5: maxBytes must be a number >= 0, found ${maxBytes}`, { file: path });
+  }
   await checkH5File(path);
-  const h5 = await loadH5wasm();
+  const instance = await loadH5wasm();
+  const { h5 } = instance;
   let file: H5wasmFile;
   try {
-    file = new h5.File(resolve(path), "r");
+    file = quiet(() => new h5.File(resolve(path), "r")).value;
   } catch (error) {
+    if (isWasmTrap(error)) discardH5wasm(instance);
     throw openError(path, error);
   }
   if (file.file_id < 0n) {
@@ -253,14 +293,46 @@ export async function openH5(path: string, options: OpenH5Options = {}): Promise
   }
   let keys: string[];
   try {
-    keys = file.keys().sort();
+    const listed = quiet(() => file.keys());
+    keys = listed.value.sort();
+    checkKeys(path, keys, listed.printed);
   } catch (error) {
+    if (isWasmTrap(error)) discardH5wasm(instance);
     try {
-      file.close();
+      if (!instance.broken) quiet(() => file.close());
     } catch {
       // The listing error is the one to report.
     }
+    if (error instanceof DeepRegLoaderError) throw error;
     throw new DeepRegLoaderError("READ_FAILED", `${path}: cannot list the keys: ${hdf5ErrorSummary(error)}`, { file: path, cause: error });
   }
-  return new OpenH5File(path, h5, file, keys, slabBytes);
+  return new OpenH5File(path, instance, file, keys, { slabBytes, maxBytes });
+}
+
+/** A UTF-16 surrogate without its pair: what h5wasm makes of bytes that are not UTF-8. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * `READ_FAILED` for top-level names that are not valid UTF-8 (h5wasm decodes them into
+ * other, wrong names and warns "Invalid UTF-8") or that occur twice (a damaged link table:
+ * the second would read the first's dataset).
+ */
+function checkKeys(path: string, sortedKeys: readonly string[], printed: string): void {
+  const invalid = sortedKeys.filter((key) => LONE_SURROGATE.test(key) || key.includes("\uFFFD"));
+  if (invalid.length > 0 || /Invalid UTF-8/i.test(printed)) {
+    const shown = invalid.length > 0 ? ` (decoded as ${quoteList(invalid)})` : "";
+    throw new DeepRegLoaderError(
+      "READ_FAILED",
+      `${path}: the file has top-level names that are not valid UTF-8${shown}; HDF5 names must be UTF-8 (or ASCII)`,
+      { file: path, details: { keys: invalid } },
+    );
+  }
+  const duplicates = sortedKeys.filter((key, i) => i > 0 && sortedKeys[i - 1] === key);
+  if (duplicates.length > 0) {
+    throw new DeepRegLoaderError(
+      "READ_FAILED",
+      `${path}: the file lists the name${duplicates.length === 1 ? "" : "s"} ${quoteList([...new Set(duplicates)])} more than once; its link table is damaged`,
+      { file: path, details: { duplicates: [...new Set(duplicates)] } },
+    );
+  }
 }

@@ -4,7 +4,8 @@ import { threadId } from "node:worker_threads";
 import { DeepRegLoaderError, shapeSize } from "@deepreg-loader/core";
 import type { Volume } from "@deepreg-loader/core";
 import type { File as H5wasmFile } from "h5wasm";
-import { loadH5wasm } from "./h5wasm.js";
+import { discardH5wasm, loadH5wasm } from "./h5wasm.js";
+import { isWasmTrap, quiet } from "./quiet.js";
 import { hdf5ErrorSummary } from "./hdf5-error.js";
 import type { NumericArray } from "./to-float32.js";
 
@@ -142,31 +143,35 @@ export async function writeH5(
     return { key, data, shape, dtype, chunks: chunkShape(path, key, shape, data.BYTES_PER_ELEMENT, options) };
   });
 
-  const h5 = await loadH5wasm();
+  const instance = await loadH5wasm();
+  const { h5 } = instance;
   const target = resolve(path);
   const temporary = `${target}.${process.pid}-${threadId}-${temporaryCounter++}.tmp`;
   let file: H5wasmFile | undefined;
   let current: string | undefined;
   try {
-    file = new h5.File(temporary, "w");
+    file = quiet(() => new h5.File(temporary, "w")).value;
     for (const { key, data, shape, dtype, chunks } of datasets) {
       current = key;
-      file.create_dataset({
+      const open = file;
+      quiet(() => open.create_dataset({
         name: key,
         data,
         shape: [...shape],
         dtype,
         ...(chunks ? { chunks } : {}),
         ...(options.compression && chunks ? { compression: "gzip" as const, compression_opts: level } : {}),
-      });
+      }));
     }
     current = undefined;
-    file.close();
+    const open = file;
+    quiet(() => open.close());
     file = undefined;
     await rename(temporary, target);
   } catch (error) {
+    if (isWasmTrap(error)) discardH5wasm(instance);
     try {
-      file?.close();
+      if (!instance.broken) quiet(() => file?.close());
     } catch {
       // The first error is the one to report.
     }

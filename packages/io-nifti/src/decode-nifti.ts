@@ -40,12 +40,61 @@ export function decodeNifti(input: Uint8Array | ArrayBufferLike, options: Decode
   return decodeNiftiVoxels(bytes, header, options);
 }
 
+/** Largest `vox_offset` read (header extensions up to 64 MiB), so that memory follows the declared volume. */
+export const MAX_VOX_OFFSET = 2 ** 26;
+
+/**
+ * The bytes of a file that a read needs, `vox_offset` + the declared voxels, after checking
+ * from the header alone (before reading anything) that the float32 output fits in `maxBytes`
+ * (`TOO_LARGE`), that the channel exists (`INVALID_ARGUMENT`), that `vox_offset` is at most
+ * {@link MAX_VOX_OFFSET} and the file at most `2 * maxBytes + 64 MiB` (`TOO_LARGE`).
+ */
+export function neededBytes(header: NiftiHeader, options: DecodeNiftiOptions = {}): number {
+  return declaredPart(header, options).needed;
+}
+
+function declaredPart(
+  header: NiftiHeader,
+  options: DecodeNiftiOptions,
+): { part: { shape: number[]; start: number; count: number }; needed: number } {
+  const { file, maxBytes = DEFAULT_MAX_BYTES, channel } = options;
+  const name = inputLabel(file);
+  const { shape, dtype, voxOffset } = header;
+  const count = shapeSize(shape);
+  const part = channel === undefined ? { shape, start: 0, count } : channelPart(shape, channel, name, file);
+  const outBytes = part.count * 4;
+  if (outBytes > maxBytes) {
+    throw new DeepRegLoaderError(
+      "TOO_LARGE",
+      `${name}: header declares shape [${shape.join(", ")}] (${count} voxels, ${formatBytes(outBytes)} as float32${channel === undefined ? "" : ` for channel ${channel}`}); the limit is ${formatBytes(maxBytes)} (maxBytes)`,
+      { file, details: { shape, maxBytes } },
+    );
+  }
+  if (voxOffset > MAX_VOX_OFFSET) {
+    throw new DeepRegLoaderError(
+      "TOO_LARGE",
+      `${name}: vox_offset ${voxOffset} puts ${formatBytes(voxOffset)} of header extensions before the voxels; the limit is ${formatBytes(MAX_VOX_OFFSET)}`,
+      { file, details: { voxOffset, limit: MAX_VOX_OFFSET } },
+    );
+  }
+  const needed = voxOffset + count * DTYPE_BYTES[dtype];
+  const fileLimit = 2 * maxBytes + MAX_VOX_OFFSET;
+  if (needed > fileLimit) {
+    throw new DeepRegLoaderError(
+      "TOO_LARGE",
+      `${name}: header declares ${dtype} shape [${shape.join(", ")}] (${formatBytes(needed)} with the header); the limit for a read of ${formatBytes(maxBytes)} (maxBytes) is ${formatBytes(fileLimit)}`,
+      { file, details: { shape, maxBytes, neededBytes: needed } },
+    );
+  }
+  return { part, needed };
+}
+
 /**
  * The voxels of a NIfTI file as stored: `values` in NIfTI's column-major order (x fastest) in
  * host byte order, with the `shape` they have (one channel's `[d1, d2, d3]` with `channel`) and
  * the scaling to apply (`scale` undefined when there is none). `columnMajorToRowMajor(values,
  * shape, scale)` gives exactly `decodeNifti`'s volume; a caller that normalises can fuse that
- * into the same pass (`normalize` option) instead.
+ * into the same pass (its `normalize` option) instead.
  */
 export interface RawNiftiVoxels {
   values: ArrayLike<number>;
@@ -75,32 +124,48 @@ export function decodeNiftiRaw(input: Uint8Array | ArrayBufferLike, options: Dec
 }
 
 function rawNiftiVoxels(bytes: Uint8Array, header: NiftiHeader, options: DecodeNiftiOptions): RawNiftiVoxels {
-  const { file, maxBytes = DEFAULT_MAX_BYTES, channel } = options;
+  const { file } = options;
   const name = inputLabel(file);
   const { shape, dtype, voxOffset } = header;
-  const count = shapeSize(shape);
-  const part = channel === undefined ? { shape, start: 0, count } : channelPart(shape, channel, name, file);
-  const outBytes = part.count * 4;
-  if (outBytes > maxBytes) {
-    throw new DeepRegLoaderError(
-      "TOO_LARGE",
-      `${name}: header declares shape [${shape.join(", ")}] (${count} voxels, ${formatBytes(outBytes)} as float32${channel === undefined ? "" : ` for channel ${channel}`}); the limit is ${formatBytes(maxBytes)} (maxBytes)`,
-      { file, details: { shape, maxBytes } },
-    );
-  }
-  const dataBytes = count * DTYPE_BYTES[dtype];
-  if (bytes.length < voxOffset + dataBytes) {
+  const { part, needed } = declaredPart(header, options);
+  if (bytes.length < needed) {
     throw new DeepRegLoaderError(
       "TRUNCATED",
-      `${name}: header declares ${dtype} shape [${shape.join(", ")}] at offset ${voxOffset} (${voxOffset + dataBytes} bytes), found ${bytes.length} bytes`,
-      { file, details: { expectedBytes: voxOffset + dataBytes, foundBytes: bytes.length } },
+      `${name}: header declares ${dtype} shape [${shape.join(", ")}] at offset ${voxOffset} (${needed} bytes), found ${bytes.length} bytes`,
+      { file, details: { expectedBytes: needed, foundBytes: bytes.length } },
     );
   }
+  checkExtensions(bytes, header, name, file);
   const slope = header.sclSlope;
   const scaled = slope !== 0 && Number.isFinite(slope) && !(slope === 1 && header.sclInter === 0);
   const offset = voxOffset + part.start * DTYPE_BYTES[dtype];
   const values = voxelValues(bytes, offset, dtype, part.count, header.littleEndian, scaled);
   return { values, shape: [...part.shape], scale: scaled ? { slope, inter: header.sclInter } : undefined };
+}
+
+/**
+ * `BAD_HEADER` when `vox_offset` points inside the header extensions. When the extension flag
+ * (the 4 bytes after the header) is set, extensions `[esize, ecode, data]` follow it up to
+ * `vox_offset`, walked as nibabel does (while 16 bytes or more remain); each must be at least
+ * 8 bytes and end at or before `vox_offset`. Without the flag there are no extensions.
+ */
+function checkExtensions(bytes: Uint8Array, header: NiftiHeader, name: string, file: string | undefined): void {
+  const { headerBytes, voxOffset, littleEndian } = header;
+  if (bytes[headerBytes] === 0) return;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let at = headerBytes + 4;
+  while (voxOffset - at >= 16) {
+    const esize = view.getInt32(at, littleEndian);
+    if (esize < 8 || at + esize > voxOffset) {
+      const why = esize < 8 ? `has size ${esize} (at least 8 expected)` : `of ${esize} bytes ends at byte ${at + esize}`;
+      throw new DeepRegLoaderError(
+        "BAD_HEADER",
+        `${name}: the header extension at byte ${at} ${why}, but vox_offset is ${voxOffset}: vox_offset points inside the header extensions`,
+        { file, details: { voxOffset, extensionOffset: at, extensionSize: esize } },
+      );
+    }
+    at += esize;
+  }
 }
 
 /**

@@ -113,5 +113,5 @@ describe.skipIf(!DEEPREG_DATA || !PYTHON)("DeepReg test data (needs data and pyt
     // Every H5 dataset of the test data has its NIfTI twin.
     expect([...matchedH5].sort()).toEqual(Object.keys(reference.h5).sort());
     // Python hashes every file: seconds on the shared machine under load, so more than 5 s.
-  }, 30_000);
+  }, 120_000);
 });

@@ -1,87 +1,246 @@
-// Inflating `.nii.gz` with Node's native zlib (Node entry only).
-import { constants as bufferConstants } from "node:buffer";
+// Inflating `.nii.gz` with Node's native zlib (Node entry only), never more than asked for.
+//
+// zlib's one-shot calls (`gunzip`, `gunzipSync`) either return the whole stream or fail with
+// ERR_BUFFER_TOO_LARGE past `maxOutputLength`, losing what they inflated. A read needs only
+// the first `want` bytes (vox_offset + the voxels the header declares), so a stream is
+// inflated by attempts over prefixes of its bytes, each capped at `want + SLACK` bytes of
+// output: first the whole stream (one call: the fast path, the speed of a plain `gunzip`),
+// then, if that fails (trailing data, a bomb, a cut trailer), a search for the shortest
+// prefix whose output holds `want` bytes. Memory stays within one attempt's output.
+// zlib checks the CRC-32 only when it reaches the end of the stream: a stream that ends
+// within SLACK of `want` (every file nibabel or writeNifti writes) is verified; for a longer
+// one the bytes after `want` and the CRC are never looked at.
 import zlib from "node:zlib";
 import { DeepRegLoaderError } from "@deepreg-loader/core";
 
-/** Largest deflate expansion (zlib's worst case is about 1032:1). */
-const MAX_RATIO = 1032;
+/**
+ * Output allowed beyond what is wanted in one attempt (trailing data, zlib's own chunking).
+ * Small, so that the attempts of a search (each garbage afterwards) stay small.
+ */
+export const SLACK = 2 ** 16;
+
+/** One inflate attempt: the first `length` input bytes, output capped at `limit` bytes. */
+export interface Attempt {
+  length: number;
+  /** true: the prefix must be a whole stream (Z_FINISH); false: inflate what it holds (Z_SYNC_FLUSH). */
+  finish: boolean;
+  limit: number;
+  /** zlib's output chunk size (the expected output + 1 lands in one buffer). */
+  chunkSize: number;
+  /**
+   * Stream the prefix through one zlib engine and stop as soon as `want` bytes are out (one
+   * pass, nothing else inflated); only drivers that can (async) get such attempts.
+   */
+  stopAt?: number;
+}
+
+/** What an attempt gave: its output, or zlib's error. */
+export type Outcome = { output: Uint8Array; error?: undefined } | { error: unknown; output?: undefined };
+
+/** What {@link inflatePlan} settles on: the output (at least `want` bytes unless the stream is shorter). */
+export interface Inflated {
+  output: Uint8Array;
+  /** Set when the output is short of `want`: the zlib error of the failed whole-stream attempt, if any. */
+  cause?: unknown;
+}
 
 /**
- * The most bytes a `.nii.gz` may inflate to when its float32 volume fits in `maxBytes`:
- * 8-byte voxels (float64, int64) take twice the float32 size, plus header and extensions.
- * Inflating stops there with `TOO_LARGE` (a gzip bomb never fills memory).
+ * The attempts that inflate at least `want` bytes from an input of `size` bytes, as a
+ * generator fed with each attempt's outcome (so the same plan runs sync and async).
+ * `start`: the first attempt's length (the whole input: one Z_FINISH attempt, the stream must
+ * be whole; less, or `prefix`: inflate what prefixes hold, growing x4, for a header).
+ * Throws `READ_FAILED` (invalid gzip data before `want` bytes), `TRUNCATED` (a stream that
+ * ends early); a short but whole stream is returned (the caller reports `TRUNCATED`).
  */
-export function maxInflatedBytes(maxBytes: number): number {
-  return Math.min(bufferConstants.MAX_LENGTH, 2 * maxBytes + 2 ** 26);
+export function* inflatePlan(
+  size: number,
+  want: number,
+  start: number,
+  file: string,
+  prefix = false,
+  slack = SLACK,
+  canStream = false,
+): Generator<Attempt, Inflated, Outcome> {
+  const limit = want + slack;
+  // The expected output lands in one buffer; small wants (a header) still get 64 KiB chunks.
+  const chunkSize = Math.min(limit, Math.max(want + 1, 2 ** 16));
+  let length = Math.min(size, start);
+  if (length === size && !prefix) {
+    const whole = yield { length, finish: true, limit, chunkSize };
+    if (whole.output !== undefined) return { output: whole.output };
+    if (!isZlibError(whole.error)) throw whole.error;
+    const code = (whole.error as { code?: unknown }).code;
+    if (code === "ERR_BUFFER_TOO_LARGE") {
+      if (canStream) {
+        const streamed = yield { length, finish: false, limit, chunkSize, stopAt: want };
+        if (streamed.output !== undefined && streamed.output.length >= want) return { output: streamed.output };
+        throw inflateError(streamed.error ?? whole.error, file);
+      }
+      return yield* search(0, size, whole.error, want, limit, chunkSize, file);
+    }
+    // Invalid data: trailing bytes after a whole stream (ignored, as nibabel does), or damage
+    // inside it (an error, never a partial read).
+    if (code !== "Z_BUF_ERROR") return yield* streamEnd(size, whole.error, want, limit, chunkSize, file);
+    // The stream ends early: what it holds is unverified (no CRC), so the file is truncated.
+    throw inflateError(whole.error, file);
+  }
+  let lo = 0;
+  for (;;) {
+    const outcome = yield { length, finish: false, limit, chunkSize };
+    if (outcome.output !== undefined) {
+      if (outcome.output.length >= want || length === size) return { output: outcome.output };
+      lo = length;
+      length = Math.min(size, length * 4);
+    } else {
+      if (!isZlibError(outcome.error)) throw outcome.error;
+      return yield* search(lo, length, outcome.error, want, limit, chunkSize, file);
+    }
+  }
 }
 
 /**
- * The gzip size trailer (last 4 bytes: inflated size mod 2^32) when it is plausible, used as
- * zlib's `chunkSize` so the output lands in one buffer; undefined when it is nonsense
- * (shorter than a NIfTI header, beyond deflate's maximum ratio or over the output cap).
+ * The output of the whole gzip stream(s) at the start of an input whose full length fails
+ * with invalid data: bisects for the length where "ends early" turns into "invalid data"; a
+ * stream that ends exactly there (its CRC checked by zlib) is the answer, else `failure`.
  */
-export function gzipSizeTrailer(bytes: Uint8Array, maxOutput: number): number | undefined {
-  if (bytes.length < 18) return undefined;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const size = view.getUint32(bytes.length - 4, true);
-  if (size < 348 || size > bytes.length * MAX_RATIO || size > maxOutput) return undefined;
-  return size;
+function* streamEnd(
+  size: number,
+  failure: unknown,
+  want: number,
+  limit: number,
+  chunkSize: number,
+  file: string,
+): Generator<Attempt, Inflated, Outcome> {
+  let lo = 0;
+  let hi = size;
+  while (hi - lo > 1) {
+    const length = Math.floor((lo + hi) / 2);
+    const outcome = yield { length, finish: true, limit, chunkSize };
+    if (outcome.output !== undefined) return { output: outcome.output };
+    if (!isZlibError(outcome.error)) throw outcome.error;
+    const code = (outcome.error as { code?: unknown }).code;
+    if (code === "ERR_BUFFER_TOO_LARGE") return yield* search(0, length, outcome.error, want, limit, chunkSize, file);
+    if (code === "Z_BUF_ERROR") lo = length;
+    else hi = length;
+  }
+  throw inflateError(failure, file);
 }
 
-function zlibOptions(bytes: Uint8Array, maxBytes: number): zlib.ZlibOptions {
-  const maxOutputLength = maxInflatedBytes(maxBytes);
-  const trailer = gzipSizeTrailer(bytes, maxOutputLength);
-  // One spare byte lets zlib see the end of the stream without asking for another chunk.
-  return trailer === undefined ? { maxOutputLength } : { maxOutputLength, chunkSize: trailer + 1 };
+/**
+ * Bisects between a prefix length `lo` that inflates to fewer than `want` bytes and `hi` that
+ * fails (`failure`: over the limit, or invalid data) for a prefix whose output holds `want`.
+ */
+function* search(
+  lo: number,
+  hi: number,
+  failure: unknown,
+  want: number,
+  limit: number,
+  chunkSize: number,
+  file: string,
+): Generator<Attempt, Inflated, Outcome> {
+  while (hi - lo > 1) {
+    const length = Math.floor((lo + hi) / 2);
+    const outcome = yield { length, finish: false, limit, chunkSize };
+    if (outcome.output === undefined) {
+      if (!isZlibError(outcome.error)) throw outcome.error;
+      hi = length;
+      failure = outcome.error;
+    } else if (outcome.output.length >= want) {
+      return { output: outcome.output };
+    } else {
+      lo = length;
+    }
+  }
+  throw inflateError(failure, file);
 }
 
-/** Inflate a whole gzip stream on the libuv pool; zlib failures become `DeepRegLoaderError`s. */
-export function gunzipAsync(bytes: Uint8Array, file: string, maxBytes: number): Promise<Uint8Array> {
-  return new Promise((resolve, reject) => {
-    zlib.gunzip(bytes, zlibOptions(bytes, maxBytes), (error, result) => {
-      if (error) reject(inflateError(error, file, maxBytes));
-      else resolve(result);
+/** zlib options of an attempt. */
+function options(attempt: Attempt): zlib.ZlibOptions {
+  return {
+    chunkSize: attempt.chunkSize,
+    maxOutputLength: attempt.limit,
+    finishFlush: attempt.finish ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH,
+  };
+}
+
+/** Runs {@link inflatePlan} with `zlib.gunzipSync`; `read(n)` gives the first `n` input bytes. */
+export function inflateSync(read: (length: number) => Uint8Array, plan: Generator<Attempt, Inflated, Outcome>): Inflated {
+  let step = plan.next();
+  while (!step.done) {
+    let outcome: Outcome;
+    try {
+      outcome = { output: zlib.gunzipSync(read(step.value.length), options(step.value)) };
+    } catch (error) {
+      outcome = { error };
+    }
+    step = plan.next(outcome);
+  }
+  return step.value;
+}
+
+/** Runs {@link inflatePlan} with async `zlib.gunzip` (libuv pool); `read(n)` gives the first `n` input bytes. */
+export async function inflateAsync(
+  read: (length: number) => Uint8Array | Promise<Uint8Array>,
+  plan: Generator<Attempt, Inflated, Outcome>,
+): Promise<Inflated> {
+  let step = plan.next();
+  while (!step.done) {
+    const attempt = step.value;
+    const input = await read(attempt.length);
+    const outcome =
+      attempt.stopAt === undefined
+        ? await new Promise<Outcome>((resolve) => {
+            zlib.gunzip(input, options(attempt), (error, output) => resolve(error ? { error } : { output }));
+          })
+        : await inflateUntil(input, attempt.stopAt, attempt.chunkSize);
+    step = plan.next(outcome);
+  }
+  return step.value;
+}
+
+/**
+ * Inflates `input` through one streaming zlib engine and stops once `want` bytes are out: a
+ * single pass whose output (one chunk of `chunkSize` when that covers `want`) is all it holds.
+ */
+function inflateUntil(input: Uint8Array, want: number, chunkSize: number): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const engine = zlib.createGunzip({ chunkSize });
+    const chunks: Buffer[] = [];
+    let total = 0;
+    let settled = false;
+    const output = (): Buffer => (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total));
+    const settle = (outcome: Outcome): void => {
+      if (settled) return;
+      settled = true;
+      engine.destroy();
+      resolve(outcome);
+    };
+    engine.on("data", (chunk: Buffer) => {
+      chunks.push(chunk);
+      total += chunk.length;
+      if (total >= want) settle({ output: output() });
     });
+    engine.on("error", (error) => settle(total >= want ? { output: output() } : { error }));
+    engine.on("end", () => settle({ output: output() }));
+    engine.end(input);
   });
 }
 
-/** Inflate a whole gzip stream synchronously (for worker threads). */
-export function gunzipSyncChecked(bytes: Uint8Array, file: string, maxBytes: number): Uint8Array {
-  try {
-    return zlib.gunzipSync(bytes, zlibOptions(bytes, maxBytes));
-  } catch (error) {
-    throw inflateError(error, file, maxBytes);
-  }
+function isZlibError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && (code.startsWith("Z_") || code === "ERR_BUFFER_TOO_LARGE");
 }
 
-/**
- * Inflate what a prefix of a gzip stream holds (no error when it ends early), for reading a
- * header without inflating the voxels.
- */
-export function gunzipPrefix(prefix: Uint8Array, file: string): Uint8Array {
-  try {
-    return zlib.gunzipSync(prefix, { finishFlush: zlib.constants.Z_SYNC_FLUSH });
-  } catch (error) {
-    throw inflateError(error, file, Number.POSITIVE_INFINITY);
-  }
-}
-
-function inflateError(error: unknown, file: string, maxBytes: number): DeepRegLoaderError {
+/** A zlib failure as a `DeepRegLoaderError` naming the file. */
+export function inflateError(error: unknown, file: string): DeepRegLoaderError {
   const code = (error as { code?: unknown }).code;
   const reason = error instanceof Error ? error.message : String(error);
   if (code === "Z_BUF_ERROR") {
-    return new DeepRegLoaderError(
-      "TRUNCATED",
-      `${file}: the gzip stream ends early (${reason}); the file is truncated`,
-      { file, cause: error },
-    );
-  }
-  if (code === "ERR_BUFFER_TOO_LARGE") {
-    return new DeepRegLoaderError(
-      "TOO_LARGE",
-      `${file}: inflates to more than ${maxInflatedBytes(maxBytes)} bytes, more than a volume within maxBytes (${maxBytes}) can take`,
-      { file, cause: error, details: { maxBytes } },
-    );
+    return new DeepRegLoaderError("TRUNCATED", `${file}: the gzip stream ends early (${reason}); the file is truncated`, {
+      file,
+      cause: error,
+    });
   }
   return new DeepRegLoaderError("READ_FAILED", `${file}: invalid gzip data (${reason})`, { file, cause: error });
 }

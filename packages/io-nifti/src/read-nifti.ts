@@ -1,12 +1,15 @@
-// Path (and bytes) readers for Node: read the file, inflate `.nii.gz` with native zlib
-// (sniffed by the `1f 8b` magic, never by the name), then decode with the browser-safe core.
-import { readFileSync } from "node:fs";
-import { open, readFile } from "node:fs/promises";
+// Path (and bytes) readers for Node: read the header, then only the bytes it declares,
+// inflating `.nii.gz` with native zlib (sniffed by the `1f 8b` magic, never by the name);
+// decode with the browser-safe core.
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { open } from "node:fs/promises";
+import type { FileHandle } from "node:fs/promises";
 import { DeepRegLoaderError } from "@deepreg-loader/core";
 import type { Volume } from "@deepreg-loader/core";
-import { DEFAULT_MAX_BYTES, decodeNifti, decodeNiftiRaw } from "./decode-nifti.js";
+import { DEFAULT_MAX_BYTES, decodeNifti, decodeNiftiRaw, neededBytes } from "./decode-nifti.js";
 import type { DecodeNiftiOptions, RawNiftiVoxels } from "./decode-nifti.js";
-import { gunzipAsync, gunzipPrefix, gunzipSyncChecked } from "./gunzip.js";
+import { inflateAsync, inflateError, inflatePlan, inflateSync } from "./gunzip.js";
+import type { Inflated } from "./gunzip.js";
 import { isGzip } from "./gzip-magic.js";
 import { asBytes, decodeNiftiHeader, inputLabel } from "./nifti-header.js";
 import type { NiftiHeader } from "./nifti-header.js";
@@ -37,72 +40,40 @@ export interface ReadNiftiHeaderOptions {
 /**
  * Read a NIfTI-1/2 file (`.nii` or `.nii.gz`, decided by the bytes) into a row-major float32
  * `Volume` equal to nibabel's `np.asarray(nib.load(p).dataobj, dtype=np.float32)`.
- * Inflates with async `zlib.gunzip` on the libuv pool (`chunkSize` = the gzip size trailer).
+ * Inflates with async `zlib.gunzip` on the libuv pool.
+ *
+ * Memory follows the header: the size checks (`maxBytes`) run on the declared shape and dtype
+ * before the voxels are read; only `vox_offset` + the declared voxel bytes are read (`.nii`)
+ * or inflated (`.nii.gz`; what the stream holds beyond them is ignored, as nibabel does).
  *
  * Throws `NOT_FOUND`, `EMPTY`, `READ_FAILED` (IO error, invalid gzip), `TRUNCATED` (gzip
  * stream or voxels end early), `TOO_LARGE`, and what {@link decodeNifti} throws.
  */
 export async function readNifti(input: NiftiInput, options: ReadNiftiOptions = {}): Promise<Volume> {
-  const { bytes, file } =
-    typeof input === "string" ? { bytes: await readWholeFile(input), file: input } : fromBytes(input, options);
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
-  const raw = isGzip(bytes) ? await gunzipAsync(bytes, inputLabel(file), maxBytes) : bytes;
-  return decodeNifti(raw, decodeOptions(file, maxBytes, options.channel));
+  return readWith(input, options, decodeNifti);
 }
 
 /**
- * {@link readNifti} without awaiting: `readFileSync` + `zlib.gunzipSync`. Meant for worker
- * threads, where blocking is the point; on the main thread prefer `readNifti`.
+ * {@link readNifti} without the reorder to row-major and the scaling: the stored voxels (see
+ * `decodeNiftiRaw`), for a caller that converts them in one pass with more work (the loader
+ * normalises while it reorders). Same options and errors.
  */
-export function readNiftiSync(input: NiftiInput, options: ReadNiftiOptions = {}): Volume {
-  const { bytes, file } =
-    typeof input === "string" ? { bytes: readWholeFileSync(input), file: input } : fromBytes(input, options);
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
-  const raw = isGzip(bytes) ? gunzipSyncChecked(bytes, inputLabel(file), maxBytes) : bytes;
-  return decodeNifti(raw, decodeOptions(file, maxBytes, options.channel));
-}
-
-/**
- * {@link readNiftiSync} without the reorder to row-major and the scaling: the stored voxels
- * (see `decodeNiftiRaw`), for a caller that converts them in one pass with more work. Same
- * options and errors.
- */
-export function readNiftiRawSync(input: NiftiInput, options: ReadNiftiOptions = {}): RawNiftiVoxels {
-  const { bytes, file } =
-    typeof input === "string" ? { bytes: readWholeFileSync(input), file: input } : fromBytes(input, options);
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
-  const raw = isGzip(bytes) ? gunzipSyncChecked(bytes, inputLabel(file), maxBytes) : bytes;
-  return decodeNiftiRaw(raw, decodeOptions(file, maxBytes, options.channel));
-}
-
-/** {@link readNifti} without the reorder and the scaling, like {@link readNiftiRawSync}. */
 export async function readNiftiRaw(input: NiftiInput, options: ReadNiftiOptions = {}): Promise<RawNiftiVoxels> {
-  const { bytes, file } =
-    typeof input === "string" ? { bytes: await readWholeFile(input), file: input } : fromBytes(input, options);
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
-  const raw = isGzip(bytes) ? await gunzipAsync(bytes, inputLabel(file), maxBytes) : bytes;
-  return decodeNiftiRaw(raw, decodeOptions(file, maxBytes, options.channel));
+  return readWith(input, options, decodeNiftiRaw);
 }
 
-/** Bytes of a NIfTI-2 header; a NIfTI-1 one needs 348. */
-const HEADER_BYTES = 540;
+/** {@link readNiftiSync} without the reorder and the scaling, like {@link readNiftiRaw}. */
+export function readNiftiRawSync(input: NiftiInput, options: ReadNiftiOptions = {}): RawNiftiVoxels {
+  return readWithSync(input, options, decodeNiftiRaw);
+}
 
-/**
- * Read the header of a `.nii` / `.nii.gz` file without decoding voxels: reads the first
- * 540 bytes of the file (more only if a gzip prefix did not inflate to a whole header) and,
- * for gzip, inflates only those.
- *
- * Throws `NOT_FOUND`, `EMPTY`, `READ_FAILED`, `TRUNCATED` (file ends inside the header) and
- * what {@link decodeNiftiHeader} throws.
- */
-export async function readNiftiHeader(
-  input: NiftiInput,
-  options: ReadNiftiHeaderOptions = {},
-): Promise<NiftiHeader> {
+/** How the inflated bytes of a file become the result (`decodeNifti` or `decodeNiftiRaw`). */
+type Decode<T> = (bytes: Uint8Array, options: DecodeNiftiOptions) => T;
+
+async function readWith<T>(input: NiftiInput, options: ReadNiftiOptions, decode: Decode<T>): Promise<T> {
   if (typeof input !== "string") {
     const { bytes, file } = fromBytes(input, options);
-    const header = await headerBytes(bytes.length, (n) => bytes.subarray(0, n), inputLabel(file));
-    return decodeNiftiHeader(header, { file });
+    return readFrom({ size: bytes.length, read: (n) => bytes.subarray(0, n) }, file, options, decode);
   }
   const file = input;
   let handle;
@@ -114,16 +85,7 @@ export async function readNiftiHeader(
   try {
     const { size } = await handle.stat();
     if (size === 0) throw emptyError(file);
-    const header = await headerBytes(
-      size,
-      async (n) => {
-        const prefix = new Uint8Array(n);
-        const { bytesRead } = await handle.read(prefix, 0, n, 0);
-        return prefix.subarray(0, bytesRead);
-      },
-      file,
-    );
-    return decodeNiftiHeader(header, { file });
+    return await readFrom({ size, read: (n) => readPrefix(handle, n) }, file, options, decode);
   } catch (error) {
     if (error instanceof DeepRegLoaderError) throw error;
     throw ioError(error, file);
@@ -133,30 +95,181 @@ export async function readNiftiHeader(
 }
 
 /**
- * The header bytes of a file of `size` bytes whose prefixes `read(n)` returns: the first
- * 540 bytes, or for gzip what a prefix inflates to, growing the prefix x4 until the header is
- * complete or the file is exhausted (usually one read).
+ * {@link readNifti} without awaiting: sync reads + `zlib.gunzipSync`. Meant for worker
+ * threads, where blocking is the point; on the main thread prefer `readNifti`.
  */
-async function headerBytes(
-  size: number,
-  read: (length: number) => Uint8Array | Promise<Uint8Array>,
-  name: string,
-): Promise<Uint8Array> {
-  let length = Math.min(size, HEADER_BYTES);
-  for (;;) {
-    const bytes = await read(length);
-    if (!isGzip(bytes)) return bytes;
-    const header = gunzipPrefix(bytes, name);
-    if (header.length >= HEADER_BYTES || bytes.length < length || length >= size) return header;
-    length = Math.min(size, length * 4);
+export function readNiftiSync(input: NiftiInput, options: ReadNiftiOptions = {}): Volume {
+  return readWithSync(input, options, decodeNifti);
+}
+
+function readWithSync<T>(input: NiftiInput, options: ReadNiftiOptions, decode: Decode<T>): T {
+  if (typeof input !== "string") {
+    const { bytes, file } = fromBytes(input, options);
+    return readFromSync({ size: bytes.length, read: (n) => bytes.subarray(0, n) }, file, options, decode);
+  }
+  const file = input;
+  let fd: number;
+  try {
+    fd = openSync(file, "r");
+  } catch (error) {
+    throw ioError(error, file);
+  }
+  try {
+    const { size } = fstatSync(fd);
+    if (size === 0) throw emptyError(file);
+    return readFromSync({ size, read: (n) => readPrefixSync(fd, n) }, file, options, decode);
+  } catch (error) {
+    if (error instanceof DeepRegLoaderError) throw error;
+    throw ioError(error, file);
+  } finally {
+    closeSync(fd);
   }
 }
 
-function decodeOptions(file: string | undefined, maxBytes: number, channel: number | undefined): DecodeNiftiOptions {
-  const options: DecodeNiftiOptions = { maxBytes };
-  if (file !== undefined) options.file = file;
-  if (channel !== undefined) options.channel = channel;
-  return options;
+/** Bytes of a NIfTI-2 header; a NIfTI-1 one needs 348. */
+const HEADER_BYTES = 540;
+
+/** The first read of a file: the whole of a typical `.nii.gz`, enough for any header. */
+const FIRST_READ = 2 ** 20;
+
+/** Output allowed when inflating a header: what 1,024 compressed bytes can hold (deflate: ~1032:1). */
+const HEADER_SLACK = 2 ** 21;
+
+/** Compressed bytes inflated first for a header (grown x4 while the header is incomplete). */
+const HEADER_START = 1024;
+
+/** A file (or bytes) read from its start: `read(n)` gives its first `n` bytes (fewer at the end). */
+interface Source<R> {
+  size: number;
+  read: (length: number) => R;
+}
+
+/**
+ * The most compressed bytes read for `needed` inflated bytes: deflate adds 5 bytes per 64 KiB
+ * stored block at worst, plus gzip headers; more input than this is never needed.
+ */
+function compressedCap(needed: number): number {
+  return needed + Math.ceil(needed / 64) + FIRST_READ;
+}
+
+/** What a read needs after its first bytes: the header, whether gzip, and the bytes to take. */
+function planOf(first: Uint8Array, file: string | undefined, options: ReadNiftiOptions): { gzip: boolean; needed: number; take: number } {
+  const name = inputLabel(file);
+  const gzip = isGzip(first);
+  const header = decodeNiftiHeader(gzip ? gunzipHeader(first, name) : first.subarray(0, HEADER_BYTES), { file });
+  const needed = neededBytes(header, decodeOptions(file, options));
+  return { gzip, needed, take: gzip ? compressedCap(needed) : needed };
+}
+
+/** The header bytes of a gzip stream whose first bytes are `first` (a prefix inflated, never all of it). */
+function gunzipHeader(first: Uint8Array, name: string): Uint8Array {
+  const { output } = inflateSync((n) => first.subarray(0, n), inflatePlan(first.length, HEADER_BYTES, HEADER_START, name, true, HEADER_SLACK));
+  return output.subarray(0, HEADER_BYTES);
+}
+
+/** The first `needed` bytes of an inflated stream; TRUNCATED (with zlib's error) when it is shorter. */
+function voxelBytes(inflated: Inflated, needed: number, name: string): Uint8Array {
+  const { output, cause } = inflated;
+  if (output.length < needed && cause !== undefined) throw inflateError(cause, name);
+  return output.length > needed ? output.subarray(0, needed) : output;
+}
+
+async function readFrom<T>(
+  source: Source<Uint8Array | Promise<Uint8Array>>,
+  file: string | undefined,
+  options: ReadNiftiOptions,
+  decode: Decode<T>,
+): Promise<T> {
+  const name = inputLabel(file);
+  const first = await source.read(Math.min(source.size, FIRST_READ));
+  const { gzip, needed, take } = planOf(first, file, options);
+  const length = Math.min(source.size, take);
+  const input = length <= first.length ? first.subarray(0, length) : await source.read(length);
+  const raw = gzip
+    ? voxelBytes(await inflateAsync((n) => input.subarray(0, n), inflatePlan(input.length, needed, input.length, name, false, undefined, true)), needed, name)
+    : input;
+  return decode(raw, decodeOptions(file, options));
+}
+
+function readFromSync<T>(source: Source<Uint8Array>, file: string | undefined, options: ReadNiftiOptions, decode: Decode<T>): T {
+  const name = inputLabel(file);
+  const first = source.read(Math.min(source.size, FIRST_READ));
+  const { gzip, needed, take } = planOf(first, file, options);
+  const length = Math.min(source.size, take);
+  const input = length <= first.length ? first.subarray(0, length) : source.read(length);
+  const raw = gzip
+    ? voxelBytes(inflateSync((n) => input.subarray(0, n), inflatePlan(input.length, needed, input.length, name)), needed, name)
+    : input;
+  return decode(raw, decodeOptions(file, options));
+}
+
+/** The first `length` bytes of an open file (fewer when it is shorter), in a buffer of their own. */
+async function readPrefix(handle: FileHandle, length: number): Promise<Uint8Array> {
+  const buffer = Buffer.allocUnsafeSlow(length);
+  let filled = 0;
+  while (filled < length) {
+    const { bytesRead } = await handle.read(buffer, filled, length - filled, filled);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return buffer.subarray(0, filled);
+}
+
+function readPrefixSync(fd: number, length: number): Uint8Array {
+  const buffer = Buffer.allocUnsafeSlow(length);
+  let filled = 0;
+  while (filled < length) {
+    const bytesRead = readSync(fd, buffer, filled, length - filled, filled);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return buffer.subarray(0, filled);
+}
+
+/**
+ * Read the header of a `.nii` / `.nii.gz` file without decoding voxels: reads at most the
+ * first 1 MiB of the file and, for gzip, inflates only the prefix that holds the header.
+ *
+ * Throws `NOT_FOUND`, `EMPTY`, `READ_FAILED`, `TRUNCATED` (file ends inside the header) and
+ * what {@link decodeNiftiHeader} throws.
+ */
+export async function readNiftiHeader(
+  input: NiftiInput,
+  options: ReadNiftiHeaderOptions = {},
+): Promise<NiftiHeader> {
+  if (typeof input !== "string") {
+    const { bytes, file } = fromBytes(input, options);
+    return headerOf(bytes.subarray(0, FIRST_READ), file);
+  }
+  const file = input;
+  let handle;
+  try {
+    handle = await open(file, "r");
+  } catch (error) {
+    throw ioError(error, file);
+  }
+  try {
+    const { size } = await handle.stat();
+    if (size === 0) throw emptyError(file);
+    return headerOf(await readPrefix(handle, Math.min(size, FIRST_READ)), file);
+  } catch (error) {
+    if (error instanceof DeepRegLoaderError) throw error;
+    throw ioError(error, file);
+  } finally {
+    await handle.close();
+  }
+}
+
+function headerOf(first: Uint8Array, file: string | undefined): NiftiHeader {
+  const bytes = isGzip(first) ? gunzipHeader(first, inputLabel(file)) : first.subarray(0, HEADER_BYTES);
+  return decodeNiftiHeader(bytes, { file });
+}
+
+function decodeOptions(file: string | undefined, options: ReadNiftiOptions): DecodeNiftiOptions {
+  const decode: DecodeNiftiOptions = { maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES };
+  if (file !== undefined) decode.file = file;
+  if (options.channel !== undefined) decode.channel = options.channel;
+  return decode;
 }
 
 function fromBytes(
@@ -166,28 +279,6 @@ function fromBytes(
   const bytes = asBytes(input);
   if (bytes.length === 0) throw emptyError(options.file);
   return { bytes, file: options.file };
-}
-
-async function readWholeFile(file: string): Promise<Uint8Array> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(file);
-  } catch (error) {
-    throw ioError(error, file);
-  }
-  if (bytes.length === 0) throw emptyError(file);
-  return bytes;
-}
-
-function readWholeFileSync(file: string): Uint8Array {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(file);
-  } catch (error) {
-    throw ioError(error, file);
-  }
-  if (bytes.length === 0) throw emptyError(file);
-  return bytes;
 }
 
 function emptyError(file: string | undefined): DeepRegLoaderError {
