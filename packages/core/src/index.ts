@@ -7,6 +7,8 @@ export type { Volume, VolumeData } from "./volume.js";
 export type {
   Sample,
   Batch,
+  AugmentationRecord,
+  SampleAugmentation,
   DatasetType,
   DataFormat,
   Split,
@@ -14,3 +16,4 @@ export type {
   WarningHandler,
 } from "./sample.js";
 export type { FileLoader, DataSource } from "./file-loader.js";
+export { didYouMean, editDistance } from "./did-you-mean.js";
