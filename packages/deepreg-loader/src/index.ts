@@ -6,6 +6,7 @@ export * from "@deepreg-loader/samplers";
 export * from "@deepreg-loader/volume-ops";
 export * from "@deepreg-loader/io-nifti";
 export * from "@deepreg-loader/io-h5";
+export * from "@deepreg-loader/augment";
 // Exported by both config and samplers (the same union): samplers' is the one the plans use.
 export type { IntraGroupOption } from "@deepreg-loader/samplers";
 // Exported by both core and samplers (samplers re-exports core's).
