@@ -10,6 +10,7 @@ import { childMain, spawnCase } from "./child.js";
 import { inflateFloor, readOnly, reorderThroughput, resizeThroughput } from "./floors.js";
 import type { Timing } from "./floors.js";
 import { ensureLargeSet } from "./generate.js";
+import { WARP_TARGET_MVOXELS, warpThroughput } from "./warp.js";
 import type { Shape3 } from "./generate.js";
 import { formatBytes, formatSeconds, median, megabytesPerSecond, ratio, target } from "./stats.js";
 import type { Target } from "./stats.js";
@@ -278,6 +279,11 @@ async function run(options: Options): Promise<void> {
   add(timingRow(`resize ${rz.from.join("x")} -> ${to.join("x")}`, large.nifti.name, rz, "MB/s of float32 input"));
   const ro = await reorderThroughput(image, Math.max(3, R));
   add(timingRow(`reorder F->C ${ro.dtype} ${ro.shape.join("x")}`, large.nifti.name, ro, "MB/s of float32 output"));
+  const wp = warpThroughput(Math.max(5, R));
+  const warpMvoxels = ratio(wp.voxels, median(wp.affine.seconds)) / 1e6;
+  const warpVsResize = ratio(median(wp.affine.seconds), median(wp.resize.seconds));
+  add(timingRow(`warpAffine ${wp.size}^3 float32, 1 thread`, "synthetic", wp.affine, `${warpMvoxels.toFixed(0)} Mvoxel/s, ${warpVsResize.toFixed(2)}x the resize below`));
+  add(timingRow(`resize ${wp.size - 1}^3 -> ${wp.size}^3 float32`, "synthetic", wp.resize, `${(ratio(wp.voxels, median(wp.resize.seconds)) / 1e6).toFixed(0)} Mvoxel/s of output`));
 
   // Targets, each a ratio measured in this run.
   const floorWorkload = deepreg?.nifti ?? large.nifti;
@@ -325,6 +331,7 @@ async function run(options: Options): Promise<void> {
       "<",
       2,
     ),
+    target(`warpAffine >= ${WARP_TARGET_MVOXELS} Mvoxel/s, 1 thread`, `warpAffine ${wp.size}^3 Mvoxel/s (${warpVsResize.toFixed(2)}x resize time)`, warpMvoxels, ">=", WARP_TARGET_MVOXELS),
   ];
   console.log("\ntargets (ratios measured in this run)");
   for (const t of targets) {
