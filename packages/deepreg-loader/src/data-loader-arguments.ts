@@ -10,7 +10,7 @@ export const SPLITS: readonly Split[] = ["train", "valid", "test"];
 
 /** Option keys of each options object, for the unknown-key check. */
 export const OPTION_KEYS = {
-  createDataLoader: ["seed", "workers", "prefetch", "cacheBytes", "shard", "labelSampling", "shuffle", "cwd", "onWarning"],
+  createDataLoader: ["seed", "workers", "prefetch", "cacheBytes", "shard", "labelSampling", "shuffle", "cwd", "onWarning", "augmentation"],
   shard: ["index", "count", "evenDivisible"],
   samples: ["epoch", "start"],
   batches: ["batchSize", "training", "epochs", "shuffleBufferNumBatch", "startEpoch", "startBatch"],

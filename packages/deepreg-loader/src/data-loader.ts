@@ -20,7 +20,9 @@ import {
   unpairedPlan,
 } from "@deepreg-loader/samplers";
 import type { GroupedSampling } from "@deepreg-loader/samplers";
+import type { AugmentationTransform } from "@deepreg-loader/augment";
 import { stackVolumes, takeChannel } from "@deepreg-loader/volume-ops";
+import { AugmentStage, resolveAugmentation, splitConfigArgument, withBatchAugmentation } from "./augment-stage.js";
 import { assertKnownKeys, assertSplit, normaliseDatasetConfig, OPTION_KEYS } from "./data-loader-arguments.js";
 import type { FormatFileLoader } from "./file-loaders.js";
 import { openSplitLayout } from "./layout.js";
@@ -71,6 +73,13 @@ export interface DataLoaderOptions {
   cwd?: string;
   /** Called with non-fatal problems (an image and its label differ in shape). Default: ignored. */
   onWarning?: WarningHandler;
+  /**
+   * DeepReg's `train.preprocess.data_augmentation` value (`{ name: "affine" }`, a list of such
+   * mappings), or `false` for none. Applied to the `train` split only. Default: the whole
+   * config's `train.preprocess.data_augmentation` when the whole config is passed, else none.
+   * See docs/conventions.md#augmentation.
+   */
+  augmentation?: unknown;
 }
 
 /** Options of `loader.samples()`. */
@@ -185,7 +194,9 @@ export async function createDataLoader(
 ): Promise<DataLoader | null> {
   assertSplit(split);
   const settings = resolveOptions(split, options);
-  const dataset = normaliseDatasetConfig(config, settings.onWarning);
+  const argument = splitConfigArgument(config, options);
+  const dataset = normaliseDatasetConfig(argument.dataset, settings.onWarning);
+  settings.augmentation = resolveAugmentation(argument.augmentation, split, dataset);
   const layout = await openSplitLayout(dataset, split, { cwd: options.cwd });
   if (layout === null) return null;
   try {
@@ -212,6 +223,8 @@ interface Settings {
   labelSampling: LabelSampling;
   redraw: boolean;
   onWarning: WarningHandler;
+  /** Transforms applied to every sample (train only; empty: none). */
+  augmentation: AugmentationTransform[];
 }
 
 function invalid(message: string, details?: Record<string, unknown>): DeepRegLoaderError {
@@ -255,6 +268,7 @@ function resolveOptions(split: Split, options: DataLoaderOptions): Settings {
     labelSampling,
     redraw: options.shuffle ?? split === "train",
     onWarning: options.onWarning ?? (() => undefined),
+    augmentation: [],
   };
 }
 
@@ -345,6 +359,8 @@ interface StreamEntry {
   epoch: number;
   indices: number[];
   last: boolean;
+  /** Position in the epoch's plan (this rank's), which seeds the sample's augmentation. */
+  position: number;
 }
 
 /** A preprocessed volume and whether anything else holds it (the cache, another pair). */
@@ -402,6 +418,8 @@ class DeepRegDataLoader implements DataLoader {
   readonly #movingCounts: number[] | null;
   readonly #fixedCounts: number[] | null;
   readonly #cache: LruCache<PreparedVolume> | null;
+  /** Training augmentation, or null when none applies. */
+  readonly #augment: AugmentStage | null;
   readonly #contexts = new Set<StreamContext>();
   /** Workers of an iteration that ran to its end, for the next one; terminated by `close()`. */
   #idlePool: Pool | null = null;
@@ -436,6 +454,7 @@ class DeepRegDataLoader implements DataLoader {
     this.#movingCounts = movingCounts;
     this.#fixedCounts = fixedCounts;
     this.#cache = settings.cacheBytes > 0 ? new LruCache(settings.cacheBytes) : null;
+    this.#augment = settings.augmentation.length === 0 ? null : new AugmentStage(settings.augmentation, settings.seed, settings.shard);
     this.#sampling = {
       intraGroupProb: config.intra_group_prob ?? 1,
       intraGroupOption: config.intra_group_option ?? "forward",
@@ -644,7 +663,7 @@ class DeepRegDataLoader implements DataLoader {
       ctx.uses.set(key, (ctx.uses.get(key) ?? 0) + 1);
     }
     for (const [k, position] of order.entries()) {
-      yield { epoch, indices: plan[position] as number[], last: k === order.length - 1 };
+      yield { epoch, indices: plan[position] as number[], last: k === order.length - 1, position };
     }
   }
 
@@ -655,7 +674,11 @@ class DeepRegDataLoader implements DataLoader {
       async (entry) => {
         if (ctx.closed) throw this.#closedDuringIteration();
         try {
-          return { sample: await this.#sample(entry, ctx, own), entry };
+          if (this.#augment === null) return { sample: await this.#sample(entry, ctx, own), entry };
+          // The warps write new arrays: the un-augmented volumes need no copy of their own.
+          const plain = await this.#sample(entry, ctx, false);
+          const path = this.layout.movingImages.source(pairOf(this.type, entry.indices, this.layout.groups).moving).path;
+          return { sample: await this.#augment.apply(plain, entry.epoch, entry.position, ctx.pool, path), entry };
         } catch (error) {
           throw ctx.closed ? this.#closedDuringIteration() : error;
         }
@@ -859,6 +882,10 @@ function asVolume(v: PreparedVolume): Volume {
 
 /** A batch of one sample that owns its arrays: the same arrays with a leading axis of 1. */
 function batchOfOne(sample: Sample): Batch {
+  return withBatchAugmentation(batchOfOneVolumes(sample), [sample]);
+}
+
+function batchOfOneVolumes(sample: Sample): Batch {
   const lead = (v: Volume): Volume => createVolume(v.data, [1, ...v.shape]);
   const batch: Batch = { movingImage: lead(sample.movingImage), fixedImage: lead(sample.fixedImage), indices: [[...sample.indices]] };
   if (sample.movingLabel !== undefined && sample.fixedLabel !== undefined) {
@@ -869,6 +896,10 @@ function batchOfOne(sample: Sample): Batch {
 }
 
 function stackSamples(samples: readonly Sample[]): Batch {
+  return withBatchAugmentation(stackSampleVolumes(samples), samples);
+}
+
+function stackSampleVolumes(samples: readonly Sample[]): Batch {
   const batch: Batch = {
     movingImage: stackVolumes(samples.map((s) => s.movingImage)),
     fixedImage: stackVolumes(samples.map((s) => s.fixedImage)),

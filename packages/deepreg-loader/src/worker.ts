@@ -4,6 +4,7 @@ import { parentPort } from "node:worker_threads";
 import { openH5 } from "@deepreg-loader/io-h5";
 import type { H5File } from "@deepreg-loader/io-h5";
 import { readNiftiSync } from "@deepreg-loader/io-nifti";
+import { answerAugmentTask, isAugmentTask } from "./augment-stage.js";
 import { prepareVolume, withSource } from "./pipeline/prepare-volume.js";
 import type { PreparedVolume, VolumeTask } from "./pipeline/prepare-volume.js";
 import { serializeError } from "./pipeline/worker-pool.js";
@@ -42,6 +43,7 @@ async function readRaw(task: VolumeTask) {
 }
 
 port.on("message", (message: TaskMessage<VolumeTask>) => {
+  if (isAugmentTask(message.task)) return answerAugmentTask(port, message as TaskMessage<typeof message.task>);
   void (async () => {
     let reply: ResultMessage<PreparedVolume>;
     let transfer: ArrayBuffer[] = [];
