@@ -4,7 +4,7 @@
 // loader's side, behind a few small hooks in data-loader.ts, worker.ts and the CLI.
 import type { Batch, Sample, SampleAugmentation, Split, VolumeData } from "@deepreg-loader/core";
 import { createVolume, toVolumeData } from "@deepreg-loader/core";
-import { applyAugmentation, drawAugmentation, parseAugmentation } from "@deepreg-loader/augment";
+import { applyAugmentation, drawAugmentation, parseAugmentation, validateAugmentation } from "@deepreg-loader/augment";
 import type { AugmentationTransform } from "@deepreg-loader/augment";
 import { randomFor } from "@deepreg-loader/samplers";
 import type { Random } from "@deepreg-loader/samplers";
@@ -183,4 +183,28 @@ export function answerAugmentTask(
   } catch (error) {
     port.postMessage({ id: message.id, ok: false, error: serializeError(error) });
   }
+}
+
+/**
+ * The `deepreg-loader check` problems of a whole config's `train.preprocess.data_augmentation`
+ * (checked against the dataset's image shapes), one `INVALID_CONFIG` problem each, reported
+ * with the train split.
+ */
+export function augmentationProblems(config: {
+  dataset: { moving_image_shape: readonly number[]; fixed_image_shape: readonly number[] };
+  train?: unknown;
+}): { code: "INVALID_CONFIG"; message: string }[] {
+  const { augmentation } = splitConfigArgument(config, {});
+  const result = validateAugmentation(augmentation, {
+    imageShapes: [config.dataset.moving_image_shape, config.dataset.fixed_image_shape],
+  });
+  return result.ok ? [] : result.problems.map((p) => ({ code: "INVALID_CONFIG" as const, message: `${p.path}: ${p.message}` }));
+}
+
+/**
+ * `createDataLoader` options of the CLI's `export` and `preview`: the config's augmentation
+ * (train split only, as the loader decides), or none with `--no-augment`.
+ */
+export function cliAugmentation(noAugment: boolean, config: { train?: unknown }): { augmentation: unknown } {
+  return { augmentation: noAugment ? false : splitConfigArgument({ ...config, dataset: null }, {}).augmentation };
 }

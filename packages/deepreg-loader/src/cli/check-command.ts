@@ -1,3 +1,4 @@
+import { augmentationProblems } from "../augment-stage.js";
 import { checkDataset } from "../check.js";
 import type { CheckProblem, CheckReport } from "../check.js";
 import type { ParsedArgs } from "./args.js";
@@ -56,6 +57,7 @@ export async function runCheck(args: ParsedArgs, io: CliIO): Promise<number> {
       progress.end();
     }
   }
+  for (const r of reports) if (r.split === "train") r.problems.push(...augmentationProblems(config));
   const problems = reports.reduce((n, r) => n + r.problems.length, 0);
   if (args.flag("json")) {
     const json = {

@@ -1,12 +1,16 @@
 import type { DeepRegConfig } from "@deepreg-loader/config";
 import type { Split } from "@deepreg-loader/core";
+import { cliAugmentation } from "../augment-stage.js";
 import { createDataLoader } from "../data-loader.js";
 import type { DataLoader } from "../data-loader.js";
 import type { ParsedArgs } from "./args.js";
 import { requireSplit, warn } from "./common.js";
 import type { CliIO } from "./io.js";
 
-/** Opens the loader of `--split` with `--seed` (default 0), warnings to stderr; NOT_FOUND when the split has no dir. */
+/**
+ * Opens the loader of `--split` with `--seed` (default 0), warnings to stderr, the config's
+ * augmentation unless `--no-augment` (train only); NOT_FOUND when the split has no dir.
+ */
 export async function openLoader(config: DeepRegConfig, args: ParsedArgs, io: CliIO): Promise<DataLoader> {
   const split = args.string("split") as Split;
   requireSplit(config.dataset, split);
@@ -14,6 +18,7 @@ export async function openLoader(config: DeepRegConfig, args: ParsedArgs, io: Cl
     seed: args.integer("seed") ?? 0,
     cwd: io.cwd,
     onWarning: (message) => warn(io, message),
+    ...cliAugmentation(args.flag("no-augment"), config),
   });
   if (!loader) requireSplit({ ...config.dataset, [split]: null }, split);
   return loader!;
