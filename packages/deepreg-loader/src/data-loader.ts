@@ -179,10 +179,12 @@ const HEADER_CONCURRENCY = 8;
 /**
  * Opens `split` of a dataset config: validates the arguments, lists and matches the files, reads
  * every image and label header (no voxels) and returns a loader, or null when the split has no
- * data dir. `config` is `config.dataset` from `readConfig`, or a dataset object written as in a
- * YAML file (validated and normalised here, see `normaliseDatasetConfig`).
- * Throws `INVALID_ARGUMENT` for a split other than train/valid/test, the whole config instead of
- * `config.dataset`, bad or unknown options; `INVALID_CONFIG` for an invalid dataset config; the
+ * data dir. `config` is the whole config from `readConfig` (its `dataset`; its
+ * `train.preprocess.data_augmentation` unless `options.augmentation` is given), `config.dataset`,
+ * or a dataset object written as in a YAML file (validated and normalised here, see
+ * `normaliseDatasetConfig`). The train split applies the augmentation (augment-stage.ts).
+ * Throws `INVALID_ARGUMENT` for a split other than train/valid/test, bad or unknown options;
+ * `INVALID_CONFIG` for an invalid dataset config or augmentation; the
  * layout errors of `openSplitLayout` (`NOT_FOUND`, `EMPTY`, `IDS_MISMATCH`, `BAD_KEY`); `SHAPE`
  * for an image that is not 3D or a label that is not 3D/4D; `GROUP_SIZE` for groups too small
  * for the sampling (naming each group's folder or H5 keys).
