@@ -3,6 +3,9 @@
 import { createVolume, resize, warpAffine } from "deepreg-loader";
 import type { Timing } from "./floors.js";
 
+/** The augmented epoch case: DeepReg's `{ name: "affine" }` (scale 0.1), cache off. */
+export const AUGMENTED_EPOCH = { kind: "epoch", cacheBytes: 0, augmentation: { name: "affine" } } as const;
+
 /** The warp target of issue 8: Mvoxel/s of `warpAffine` on one thread. */
 export const WARP_TARGET_MVOXELS = 60;
 
