@@ -110,6 +110,15 @@ describe("createDataLoader(..., { augmentation })", () => {
     expect(count).toBe(4);
   });
 
+  it("sharded ranks draw from their own streams; each rank's stream is stable", async () => {
+    const shard = (index: number) => open(dataset(), "train", { seed: 2, augmentation: { name: "affine" }, shard: { index, count: 2 } });
+    const rank0 = await collect(await shard(0));
+    const rank1 = await collect(await shard(1));
+    expect(rank0).toHaveLength(2);
+    expect(rank0[0]!.augmentation).not.toEqual(rank1[0]!.augmentation);
+    expect((await collect(await shard(0))).map(plain)).toEqual(rank0.map(plain));
+  });
+
   it("valid and test ignore the augmentation option (as DeepReg)", async () => {
     for (const split of ["valid", "test"] as const) {
       const withOption = await collect(await open(dataset(split), split, { augmentation: AFFINE_AND_DDF }));
