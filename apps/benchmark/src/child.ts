@@ -60,7 +60,6 @@ async function open(c: ChildCase, cacheBytes: number): Promise<{ loader: DataLoa
   const start = performance.now();
   const augmentation = c.kind === "epoch" && c.augmentation !== undefined ? { augmentation: c.augmentation } : {};
   const loader = await createDataLoader(c.dataset, "train", { seed: 1, workers: c.workers, cacheBytes, ...augmentation });
-  if (loader === null) throw new Error("the benchmark dataset has no train split");
   return { loader, seconds: (performance.now() - start) / 1000 };
 }
 

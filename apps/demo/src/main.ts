@@ -72,7 +72,6 @@ async function train(config: DeepRegConfig, options: { seed: number; steps: numb
     augmentation: config.train.preprocess.data_augmentation ?? { name: "affine" },
     ...(options.workers === undefined ? {} : { workers: options.workers }),
   });
-  if (loader === null) return;
   const batchSize = 2;
   const epochs = Math.ceil((options.steps * batchSize) / loader.numSamples) + 1;
   console.log(

@@ -1,6 +1,8 @@
 export { readConfig } from "./read-config.js";
 export type { ReadConfigOptions } from "./read-config.js";
 export { validateConfig } from "./validate-config.js";
+export { normaliseDatasetConfig } from "./normalise-dataset.js";
+export { isNormalisedDataset } from "./normalised.js";
 export { mergeConfigs } from "./merge-configs.js";
 export { parseConfigYaml } from "./parse-config-yaml.js";
 export { formatConfigProblem } from "./problems.js";

@@ -1,10 +1,10 @@
-import type { DataFormat, DatasetType } from "@deepreg-loader/core";
+import type { DataFormat, DatasetType, IntraGroupOption } from "@deepreg-loader/core";
 
 /** A triple of positive integers, `[dim1, dim2, dim3]`. */
 export type Shape3 = [number, number, number];
 
-/** Intra-group pair ordering of grouped data. */
-export type IntraGroupOption = "forward" | "backward" | "unconstrained";
+/** Intra-group pair ordering of grouped data (core's vocabulary). */
+export type { IntraGroupOption };
 
 /**
  * One split (`dataset.train`, `dataset.valid`, `dataset.test`) after normalisation: `dir` is

@@ -1,4 +1,5 @@
 import { clonePlain } from "./merge-configs.js";
+import { rememberNormalised } from "./normalised.js";
 import { isMapping, ProblemList } from "./problems.js";
 import type { ValidationResult } from "./problems.js";
 import type { DeepRegConfig } from "./types.js";
@@ -26,6 +27,7 @@ export function validateConfig(value: unknown): ValidationResult {
     return { ok: false, errors: problems.errors, warnings: problems.warnings };
   }
   const config: DeepRegConfig = { ...(clonePlain(value) as Record<string, unknown>), dataset, train };
+  rememberNormalised(dataset);
   return { ok: true, config, warnings: problems.warnings };
 }
 

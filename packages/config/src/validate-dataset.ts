@@ -1,4 +1,5 @@
 import { posix } from "node:path";
+import { INTRA_GROUP_OPTIONS, SPLITS } from "@deepreg-loader/core";
 import type { DataFormat, DatasetType, Split } from "@deepreg-loader/core";
 import { didYouMean } from "./did-you-mean.js";
 import { describeValue, isMapping } from "./problems.js";
@@ -7,8 +8,6 @@ import type { DatasetConfig, IntraGroupOption, Shape3, SplitConfig } from "./typ
 
 const DATASET_TYPES: readonly DatasetType[] = ["paired", "unpaired", "grouped"];
 const FORMATS: readonly DataFormat[] = ["nifti", "h5"];
-const INTRA_GROUP_OPTIONS: readonly IntraGroupOption[] = ["forward", "backward", "unconstrained"];
-const SPLITS: readonly Split[] = ["train", "valid", "test"];
 const SPLIT_KEYS = ["dir", "format", "labeled"] as const;
 const GROUPED_KEYS = ["intra_group_prob", "intra_group_option", "sample_image_in_group"] as const;
 /** Keys of the v0.1.1 layout: `dataset.dir.<split>` plus top-level `format` and `labeled`. */

@@ -17,3 +17,6 @@ export type {
 } from "./sample.js";
 export type { FileLoader, DataSource } from "./file-loader.js";
 export { didYouMean, editDistance } from "./did-you-mean.js";
+export { SPLITS, INTRA_GROUP_OPTIONS, GROUPED_DEFAULTS, defaultLabelSampling } from "./vocabulary.js";
+export type { IntraGroupOption } from "./vocabulary.js";
+export { bigintToFloat32 } from "./bigint-to-float32.js";

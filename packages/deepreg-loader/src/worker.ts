@@ -1,10 +1,11 @@
-// The worker thread of the loader's pool (built to dist/worker.js): reads one volume per
-// message, preprocesses it exactly as the main thread would, and transfers the result back.
+// worker.ts: the worker thread of the loader's pool (built to dist/worker.js): reads one volume
+// per message, preprocesses it exactly as the main thread would, and transfers the result back;
+// an augment task (pipeline/augment-task.ts) warps a sample's volumes instead.
 import { parentPort } from "node:worker_threads";
 import { openH5 } from "@deepreg-loader/io-h5";
 import type { H5File } from "@deepreg-loader/io-h5";
 import { readNiftiSync } from "@deepreg-loader/io-nifti";
-import { answerAugmentTask, isAugmentTask } from "./augment-stage.js";
+import { answerAugmentTask, isAugmentTask } from "./pipeline/augment-task.js";
 import { prepareVolume, withSource } from "./pipeline/prepare-volume.js";
 import type { PreparedVolume, VolumeTask } from "./pipeline/prepare-volume.js";
 import { serializeError } from "./pipeline/worker-pool.js";

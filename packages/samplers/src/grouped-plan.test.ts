@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { groupedPlan, groupedPlanLength, type GroupedOptions, type IntraGroupOption } from "./grouped-plan.js";
+import { groupedPlan, groupedPlanLength, groupSizeRequirement, type GroupedOptions, type IntraGroupOption } from "./grouped-plan.js";
 import { expectError, histogram, range } from "./test-helpers.js";
 
 const OPTIONS: readonly IntraGroupOption[] = ["forward", "backward", "unconstrained"];
@@ -329,5 +329,15 @@ describe("groupedPlan errors", () => {
       "INVALID_ARGUMENT",
       "groupSizes must be an array",
     );
+  });
+
+  it("groupSizeRequirement({ intraGroupProb }) is the threshold groupedPlan applies", () => {
+    expect(groupSizeRequirement({ intraGroupProb: 1 })).toEqual({ minGroups: 0, minGroupSize: 2 });
+    expect(groupSizeRequirement({ intraGroupProb: 0.5 })).toEqual({ minGroups: 2, minGroupSize: 2 });
+    expect(groupSizeRequirement({ intraGroupProb: 0 })).toEqual({ minGroups: 2, minGroupSize: 1 });
+    const options = { seed: 0, epoch: 0, intraGroupOption: "forward", sampleImageInGroup: true } as const;
+    expect(groupedPlan([1, 3], { ...options, intraGroupProb: 0 })).toHaveLength(2);
+    expect(() => groupedPlan([1, 3], { ...options, intraGroupProb: 0.5 })).toThrow(/at least 2 images/);
+    expect(() => groupedPlan([3], { ...options, intraGroupProb: 0 })).toThrow(/at least two groups/);
   });
 });

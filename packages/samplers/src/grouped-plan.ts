@@ -1,16 +1,11 @@
-import { DeepRegLoaderError } from "@deepreg-loader/core";
+import { DeepRegLoaderError, INTRA_GROUP_OPTIONS } from "@deepreg-loader/core";
+import type { IntraGroupOption } from "@deepreg-loader/core";
 import { assertEpochOptions, epochOrder, type EpochOptions } from "./paired-plan.js";
 import { randomFor, randomInt, shuffle, type Random } from "./random.js";
 import { assertCount, assertOneOf, describe } from "./validate.js";
 
-/**
- * How two images of one group are ordered: `forward` moving index < fixed index,
- * `backward` moving index > fixed index, `unconstrained` any two different images.
- */
-export type IntraGroupOption = "forward" | "backward" | "unconstrained";
-
-/** The values of `IntraGroupOption`. */
-export const INTRA_GROUP_OPTIONS: readonly IntraGroupOption[] = ["forward", "backward", "unconstrained"];
+export { INTRA_GROUP_OPTIONS } from "@deepreg-loader/core";
+export type { IntraGroupOption } from "@deepreg-loader/core";
 
 /** How grouped pairs are formed (DeepReg's `intra_group_prob`, `intra_group_option`, `sample_image_in_group`). */
 export interface GroupedSampling {
@@ -138,6 +133,24 @@ function allInterPairs(groupSizes: readonly number[]): number[][] {
   return pairs;
 }
 
+/** What grouped sampling needs of the groups: see {@link groupSizeRequirement}. */
+export interface GroupSizeRequirement {
+  /** Groups needed: 2 when inter-group pairs are possible (`intraGroupProb < 1`), else 0 (any number). */
+  minGroups: number;
+  /** Images needed in every group: 2 when intra-group pairs are possible (`intraGroupProb > 0`), else 1. */
+  minGroupSize: number;
+}
+
+/**
+ * The group count and group size grouped sampling needs (the one threshold the samplers, the
+ * loader and `check` share): an intra-group pair takes two different images of one group, an
+ * inter-group pair one image of each of two groups.
+ */
+export function groupSizeRequirement(sampling: Pick<GroupedSampling, "intraGroupProb">): GroupSizeRequirement {
+  const p = sampling.intraGroupProb;
+  return { minGroups: p < 1 ? 2 : 0, minGroupSize: p > 0 ? 2 : 1 };
+}
+
 /** Argument and group-size checks shared by `groupedPlan` and `groupedPlanLength`. */
 function assertGrouped(groupSizes: readonly number[], sampling: GroupedSampling): void {
   if (!Array.isArray(groupSizes)) {
@@ -171,14 +184,14 @@ function assertGrouped(groupSizes: readonly number[], sampling: GroupedSampling)
       { details: { intraGroupProb: p, sampleImageInGroup: false } },
     );
   }
-  if (p < 1 && groupSizes.length < 2) {
+  const { minGroups, minGroupSize: minSize } = groupSizeRequirement(sampling);
+  if (groupSizes.length < minGroups) {
     throw new DeepRegLoaderError(
       "GROUP_SIZE",
       `inter-group sampling (intraGroupProb ${p} < 1) needs at least two groups, found ${groupSizes.length}`,
       { details: { numGroups: groupSizes.length, intraGroupProb: p } },
     );
   }
-  const minSize = p > 0 ? 2 : 1;
   const small = groupSizes.flatMap((n, g) => (n < minSize ? [g] : []));
   if (small.length > 0) {
     const listed = small.slice(0, 10).map((g) => `group ${g} has ${groupSizes[g]}`);

@@ -6,6 +6,7 @@ describe("@deepreg-loader/samplers", () => {
     expect(Object.keys(samplers).sort()).toEqual([
       "INTRA_GROUP_OPTIONS",
       "expandLabels",
+      "groupSizeRequirement",
       "groupedPlan",
       "groupedPlanLength",
       "pairedPlan",

@@ -18,6 +18,26 @@ describe("shardPlan", () => {
     expect(shardPlan(plan, { index: 2, count: 3, evenDivisible: true })).toEqual(["p2", "p5", "p8"]);
   });
 
+  it("shardPlan(10 items, { count: 4, pad: true }) pads the short ranks from the start of the plan", () => {
+    expect(shardPlan(plan, { index: 0, count: 4, pad: true })).toEqual(["p0", "p4", "p8"]);
+    expect(shardPlan(plan, { index: 1, count: 4, pad: true })).toEqual(["p1", "p5", "p9"]);
+    expect(shardPlan(plan, { index: 2, count: 4, pad: true })).toEqual(["p2", "p6", "p0"]);
+    expect(shardPlan(plan, { index: 3, count: 4, pad: true })).toEqual(["p3", "p7", "p1"]);
+  });
+
+  it("shardPlan(2 items, { count: 5, pad: true }) repeats the plan so every rank gets one", () => {
+    const two = ["a", "b"];
+    expect([0, 1, 2, 3, 4].map((index) => shardPlan(two, { index, count: 5, pad: true }))).toEqual([
+      ["a"],
+      ["b"],
+      ["a"],
+      ["b"],
+      ["a"],
+    ]);
+    expect(shardPlan([], { index: 1, count: 3, pad: true })).toEqual([]);
+    expect(shardPlan(two, { index: 0, count: 5, pad: true, evenDivisible: true })).toEqual([]);
+  });
+
   it("shardPlan(plan, { index: 0, count: 1 }) is the whole plan, as a new array", () => {
     const out = shardPlan(plan, { index: 0, count: 1 });
     expect(out).toEqual(plan);
@@ -38,6 +58,10 @@ describe("shardPlan", () => {
           const kept = Math.floor(n / count) * count;
           for (const part of even) expect(part.length).toBe(Math.floor(n / count));
           expect(even.flat().sort((a, b) => a - b)).toEqual(epochPlan.slice(0, kept).sort((a, b) => a - b));
+
+          const padded = range(count).map((index) => shardPlan(epochPlan, { index, count, pad: true }));
+          for (const part of padded) expect(part.length).toBe(n === 0 ? 0 : Math.ceil(n / count));
+          expect(new Set(padded.flat())).toEqual(new Set(epochPlan));
         }
       }
     }

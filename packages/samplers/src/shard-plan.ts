@@ -13,12 +13,21 @@ export interface ShardOptions {
    * so different elements drop in different epochs.
    */
   evenDivisible?: boolean;
+  /**
+   * Give every rank exactly `ceil(n / count)` elements: the plan is extended with its own
+   * elements from its start (cyclically when `n < count`) to a multiple of `count` before it is
+   * split, as PyTorch's `DistributedSampler` pads by default. Every element is kept. Default
+   * `false`; ignored with `evenDivisible`.
+   */
+  pad?: boolean;
 }
 
 /**
  * A strided split of a plan: element `i` goes to rank `i % count`. The parts of ranks
  * `0..count-1` are disjoint and together hold every element of the plan exactly once (without
- * `evenDivisible`, rank `r` has `ceil((n - r) / count)` elements). Order is kept. Throws
+ * `evenDivisible`, rank `r` has `ceil((n - r) / count)` elements). `pad` gives every rank
+ * `ceil(n / count)` elements, the short ranks taking elements from the start of the plan;
+ * `evenDivisible` gives every rank `floor(n / count)`. Order is kept. Throws
  * INVALID_ARGUMENT for `count < 1`, `index` outside `0..count-1` or non-integers.
  */
 export function shardPlan<T>(plan: readonly T[], options: ShardOptions): T[] {
@@ -26,6 +35,7 @@ export function shardPlan<T>(plan: readonly T[], options: ShardOptions): T[] {
   assertCount("count", count);
   assertCount("index", index);
   assertOptionalBoolean("evenDivisible", options.evenDivisible);
+  assertOptionalBoolean("pad", options.pad);
   if (count < 1 || index >= count) {
     throw new DeepRegLoaderError(
       "INVALID_ARGUMENT",
@@ -33,8 +43,10 @@ export function shardPlan<T>(plan: readonly T[], options: ShardOptions): T[] {
       { details: { index, count } },
     );
   }
-  const end = options.evenDivisible ? plan.length - (plan.length % count) : plan.length;
+  const n = plan.length;
+  const end = options.evenDivisible ? n - (n % count) : options.pad && n > 0 ? Math.ceil(n / count) * count : n;
   const out: T[] = [];
-  for (let i = index; i < end; i += count) out.push(plan[i] as T);
+  // Positions past the plan's end wrap to its start (padding).
+  for (let i = index; i < end; i += count) out.push(plan[i % n] as T);
   return out;
 }

@@ -1,5 +1,7 @@
+// cli/args.ts: argument parsing of the CLI (options, did-you-mean). The cli/ folder owns the
+// `deepreg-loader` command; it may import every other folder, nothing imports it but src/cli.ts.
 import { parseArgs } from "node:util";
-import { didYouMean } from "../did-you-mean.js";
+import { didYouMean } from "../loader/did-you-mean.js";
 import { UsageError } from "./usage-error.js";
 
 /** One option of a command. */

@@ -1,11 +1,17 @@
-import { augmentationProblems } from "../augment-stage.js";
-import { checkDataset } from "../check.js";
-import type { CheckProblem, CheckReport } from "../check.js";
+// cli/check-command.ts: `deepreg-loader check` (dataset/check-dataset.ts, printed). May import
+// dataset/, loader/augment-stage (the config's augmentation value) and cli/.
+import { checkDataset } from "../dataset/check-dataset.js";
+import type { CheckReport } from "../dataset/check-dataset.js";
+import type { CheckProblem } from "../dataset/problem.js";
+import { configAugmentation } from "../loader/augment-stage.js";
 import type { ParsedArgs } from "./args.js";
 import { loadConfig, requireSplit, selectedSplits } from "./common.js";
 import { displayPath, displayPaths } from "./format-error.js";
 import type { CliIO } from "./io.js";
 import { createProgress } from "./progress.js";
+
+/** Not a terminal: a progress line at most this often (and at the end), so CI logs show check is alive. */
+const PROGRESS_INTERVAL_MS = 5000;
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
@@ -24,16 +30,15 @@ function problemJson(problem: CheckProblem, cwd: string) {
 }
 
 /**
- * What was checked, saying plainly whether images were decoded:
- * `12 volumes in 12 files: image headers checked, 6 labels scanned; --read-images also decodes images`
- * or, with `--read-images`, `12 volumes in 12 files: 6 images read, 6 labels scanned`.
+ * What was checked, saying plainly whether volumes were decoded:
+ * `12 volumes in 12 files: 6 images and 6 labels decoded` or, with `--headers-only`,
+ * `12 volumes in 12 files: headers only (--headers-only), nothing decoded`.
  */
 export function checkedText(r: CheckReport): string {
   const volumes = `${plural(r.volumesChecked, "volume")} in ${plural(r.filesChecked, "file")}`;
-  const labels = `${plural(r.labelsScanned, "label")} scanned`;
   return r.imagesDecoded
-    ? `${volumes}: ${plural(r.imagesRead, "image")} read, ${labels}`
-    : `${volumes}: image headers checked, ${labels}; --read-images also decodes images`;
+    ? `${volumes}: ${plural(r.imagesRead, "image")} and ${plural(r.labelsScanned, "label")} decoded`
+    : `${volumes}: headers only (--headers-only), nothing decoded`;
 }
 
 /** `deepreg-loader check`: every problem of every file, one line each; exit 1 if any. */
@@ -44,12 +49,14 @@ export async function runCheck(args: ParsedArgs, io: CliIO): Promise<number> {
   if (splits.length === 0) requireSplit(config.dataset, "train");
   const reports: CheckReport[] = [];
   for (const split of splits) {
-    const progress = createProgress(io, `check ${split}`);
+    const progress = createProgress(io, `check ${split}`, { intervalMs: PROGRESS_INTERVAL_MS });
     try {
       reports.push(
         await checkDataset(config.dataset, split, {
           cwd: io.cwd,
-          readImages: args.flag("read-images"),
+          headersOnly: args.flag("headers-only"),
+          workers: args.integer("workers") ?? 0,
+          augmentation: configAugmentation(config),
           onProgress: (p) => progress.update(p.done, p.total, displayPath(p.file, io.cwd)),
         }),
       );
@@ -57,7 +64,6 @@ export async function runCheck(args: ParsedArgs, io: CliIO): Promise<number> {
       progress.end();
     }
   }
-  for (const r of reports) if (r.split === "train") r.problems.push(...augmentationProblems(config));
   const problems = reports.reduce((n, r) => n + r.problems.length, 0);
   if (args.flag("json")) {
     const json = {
@@ -68,12 +74,13 @@ export async function runCheck(args: ParsedArgs, io: CliIO): Promise<number> {
           r.split,
           {
             format: r.format ?? null,
-            dirs: r.dirs.map((d) => displayPath(d.dir, io.cwd)),
+            dirs: r.scan.dirs.map((d) => displayPath(d.dir, io.cwd)),
             filesChecked: r.filesChecked,
             volumesChecked: r.volumesChecked,
             labelsScanned: r.labelsScanned,
             imagesRead: r.imagesRead,
             imagesDecoded: r.imagesDecoded,
+            headersOnly: !r.imagesDecoded,
             problems: r.problems.map((p) => problemJson(p, io.cwd)),
             warnings: r.warnings.map((p) => problemJson(p, io.cwd)),
           },

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyAugmentation } from "@deepreg-loader/augment";
 import { createVolume } from "@deepreg-loader/core";
 import type { Sample } from "@deepreg-loader/core";
-import { tempDir, writePaired } from "../data-loader-fixtures.js";
+import { tempDir, writePaired } from "../loader/data-loader-fixtures.js";
 import { run } from "./test-io.js";
 
 let root: string;

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,9 +7,11 @@ import { readConfig } from "@deepreg-loader/config";
 import type { Split } from "@deepreg-loader/core";
 import { writeH5 } from "@deepreg-loader/io-h5";
 import { DEEPREG_DATA } from "../../../../test-utils/deepreg-data.js";
-import { createDataLoader } from "../data-loader.js";
+import { createDataLoader } from "../loader/create-data-loader.js";
 import { run } from "./test-io.js";
-import { put, ramp } from "../data-loader-fixtures.js";
+
+const DIST_CLI = new URL("../../dist/cli.js", import.meta.url).pathname;
+import { put, ramp } from "../loader/data-loader-fixtures.js";
 
 let tmp = "";
 beforeAll(async () => {
@@ -161,7 +164,7 @@ describe.skipIf(!DEEPREG_DATA)("deepreg-loader check on the DeepReg test data", 
     const r = await run(["check", "config/test/paired_h5.yaml", "--split", "train"], DEEPREG_DATA!, true);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(
-      "train: ok (12 volumes in 4 files: image headers checked, 6 labels scanned; --read-images also decodes images)\n",
+      "train: ok (12 volumes in 4 files: 6 images and 6 labels decoded)\n",
     );
     const frames = r.stderr.split("\r\x1b[K").filter(Boolean);
     expect(frames).toHaveLength(12);
@@ -182,8 +185,9 @@ describe.skipIf(!DEEPREG_DATA)("deepreg-loader check on the DeepReg test data", 
           filesChecked: 100,
           volumesChecked: 100,
           labelsScanned: 50,
-          imagesRead: 0,
-          imagesDecoded: false,
+          imagesRead: 50,
+          imagesDecoded: true,
+          headersOnly: false,
           problems: [],
           warnings: [],
         },
@@ -239,13 +243,13 @@ describe("deepreg-loader check on broken data (temp folder)", () => {
     expect(lines).toContain("train/labels/b.nii.gz: label values must be in [0, 1], found values from 0 to 2 [LABEL_RANGE]");
     expect(lines).toContain('train/labels/zz.nii.gz: no file with id "zz" in train/images [IDS_MISMATCH]');
     expect(lines).toContain(
-      "train: 4 problems (9 volumes in 9 files: image headers checked, 5 labels scanned; --read-images also decodes images)",
+      "train: 4 problems (9 volumes in 9 files: 4 images and 5 labels decoded)",
     );
     expect(lines).toContain(
       'test/images.h5 ["a"]: the only image of the split; unpaired data needs at least 2 images to form a pair [EMPTY]',
     );
     expect(lines).toContain(
-      "test: 1 problem (1 volume in 1 file: image headers checked, 0 labels scanned; --read-images also decodes images)",
+      "test: 1 problem (1 volume in 1 file: 1 image and 0 labels decoded)",
     );
     expect(r.stdout).not.toMatch(/\n\s+at /);
     expect(lines).toContain(
@@ -253,25 +257,33 @@ describe("deepreg-loader check on broken data (temp folder)", () => {
     );
   });
 
-  it("check --read-images finds a .nii.gz image cut short, which the header alone does not show", async () => {
+  it("check decodes every image by default: finds a .nii.gz image cut short; --headers-only does not, and says so", async () => {
     const root = join(tmp, "cut");
     for (const id of ["a", "b"]) await put(join(root, "d", "images", `${id}.nii.gz`), ramp([50, 40, 30], 255));
     const whole = await readFile(join(root, "d", "images", "b.nii.gz"));
     await writeFile(join(root, "d", "images", "b.nii.gz"), whole.subarray(0, whole.length >> 1));
     await writeFile(join(root, "c.yaml"), "dataset:\n  type: unpaired\n  image_shape: [4, 4, 4]\n  train: { dir: d, format: nifti, labeled: false }\n");
-    const quick = await run(["check", "c.yaml"], root);
-    expect([quick.code, quick.stdout]).toEqual([
-      0,
-      "train: ok (2 volumes in 2 files: image headers checked, 0 labels scanned; --read-images also decodes images)\n",
-    ]);
-    const full = await run(["check", "c.yaml", "--read-images"], root);
-    expect(full.code).toBe(1);
-    expect(full.stdout.split("\n")[0]).toMatch(/^d\/images\/b\.nii\.gz: .*truncated.* \[TRUNCATED\]$/);
-    expect(full.stdout.split("\n")[1]).toBe("train: 1 problem (2 volumes in 2 files: 1 image read, 0 labels scanned)");
-    const json = JSON.parse((await run(["check", "c.yaml", "--json"], root)).stdout);
-    expect([json.ok, json.splits.train.imagesDecoded, json.splits.train.imagesRead]).toEqual([true, false, 0]);
-    const fullJson = JSON.parse((await run(["check", "c.yaml", "--json", "--read-images"], root)).stdout);
+    const quick = await run(["check", "c.yaml", "--headers-only"], root);
+    expect([quick.code, quick.stdout]).toEqual([0, "train: ok (2 volumes in 2 files: headers only (--headers-only), nothing decoded)\n"]);
+    const expected = [
+      "d/images/b.nii.gz: the gzip stream ends early (unexpected end of file); the file is truncated [TRUNCATED]",
+      "train: 1 problem (2 volumes in 2 files: 1 image and 0 labels decoded)",
+      "",
+    ].join("\n");
+    const full = await run(["check", "c.yaml"], root);
+    expect([full.code, full.stdout]).toEqual([1, expected]);
+    // --workers decodes in the loader's worker pool (the built worker script: run dist/cli.js)
+    const pooled = spawnSync(process.execPath, [DIST_CLI, "check", "c.yaml", "--workers", "2"], { cwd: root, encoding: "utf8" });
+    expect([pooled.status, pooled.stdout]).toEqual([1, expected]);
+    const json = JSON.parse((await run(["check", "c.yaml", "--json", "--headers-only"], root)).stdout);
+    expect([json.ok, json.splits.train.imagesDecoded, json.splits.train.headersOnly, json.splits.train.imagesRead]).toEqual([true, false, true, 0]);
+    const fullJson = JSON.parse((await run(["check", "c.yaml", "--json"], root)).stdout);
     expect([fullJson.ok, fullJson.splits.train.imagesDecoded, fullJson.splits.train.imagesRead]).toEqual([false, true, 1]);
+    const loader = await createDataLoader((await readConfig([join(root, "c.yaml")])).dataset, "train", { cwd: root });
+    await expect((async () => {
+      for await (const _ of loader.samples()) void _;
+    })()).rejects.toMatchObject({ code: "TRUNCATED", file: join(root, "d", "images", "b.nii.gz") });
+    await loader.close();
   });
 
   it("check typo.yaml (data dir mistyped) names the absolute path it looked for", async () => {

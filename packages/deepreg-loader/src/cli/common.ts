@@ -1,3 +1,4 @@
+// cli/common.ts: config loading and split selection shared by the commands. May import config and cli/.
 import { readConfig } from "@deepreg-loader/config";
 import type { DatasetConfig, DeepRegConfig } from "@deepreg-loader/config";
 import type { Split } from "@deepreg-loader/core";

@@ -1,7 +1,8 @@
+// cli/export-command.ts: `deepreg-loader export`. May import export/, loader/ and cli/.
 import { resolve } from "node:path";
 import type { Split } from "@deepreg-loader/core";
 import { DeepRegLoaderError, isDeepRegLoaderError } from "@deepreg-loader/core";
-import { exportSamples, MANIFEST_FILE, notEmpty } from "../export.js";
+import { exportSamples, MANIFEST_FILE, notEmpty } from "../export/export.js";
 import type { ParsedArgs } from "./args.js";
 import { loadConfig } from "./common.js";
 import { displayPath } from "./format-error.js";

@@ -1,3 +1,4 @@
+// cli/format-error.ts: errors and paths as the CLI prints them. May import core and cli/.
 import { isAbsolute, relative, sep } from "node:path";
 import { formatConfigProblem } from "@deepreg-loader/config";
 import type { ConfigProblem } from "@deepreg-loader/config";

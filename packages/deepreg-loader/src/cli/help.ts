@@ -1,3 +1,4 @@
+// cli/help.ts: help texts from the command specs. May import cli/.
 import type { CommandSpec } from "./args.js";
 import { HELP_OPTION } from "./args.js";
 import { COMMANDS } from "./specs.js";

@@ -1,8 +1,16 @@
+// cli/info-command.ts: `deepreg-loader info` = the scan (headers only), the rules and the
+// samplers' counts. May import config, core, dataset/, loader/plan and cli/.
 import type { DatasetConfig } from "@deepreg-loader/config";
+import { defaultLabelSampling, GROUPED_DEFAULTS } from "@deepreg-loader/core";
 import type { DataFormat, LabelSampling, Split } from "@deepreg-loader/core";
-import { expandLabels, groupedPlan, pairedPlan, unpairedPlan } from "@deepreg-loader/samplers";
-import { checkDataset, groupsOf, labelChannels } from "../check.js";
-import type { CheckedObservation, CheckReport, CheckProblem } from "../check.js";
+import { splitOrder } from "../dataset/order.js";
+import type { CheckProblem } from "../dataset/problem.js";
+import { applyRules } from "../dataset/rules.js";
+import { scanSplit } from "../dataset/scan.js";
+import type { DatasetScan, ScannedVolume } from "../dataset/scan.js";
+import { labelChannels } from "../dataset/volume-rules.js";
+import { epochPlan, numSamplesOf } from "../loader/plan.js";
+import type { PlanInputs } from "../loader/plan.js";
 import type { ParsedArgs } from "./args.js";
 import { problemLine } from "./check-command.js";
 import { loadConfig, requireSplit, selectedSplits } from "./common.js";
@@ -44,13 +52,13 @@ export interface SplitInfo {
   problems: CheckProblem[];
 }
 
-/** Shapes of `observations` with their counts, most common first (ties: first seen first). */
-function countShapes(observations: readonly CheckedObservation[]): ShapeCount[] {
+/** Shapes of `volumes` with their counts, most common first (ties: first seen first). */
+function countShapes(volumes: readonly ScannedVolume[]): ShapeCount[] {
   const counts = new Map<string, ShapeCount>();
-  for (const o of observations) {
-    if (!o.shape) continue;
-    const key = o.shape.join(",");
-    const c = counts.get(key) ?? { shape: o.shape, count: 0 };
+  for (const v of volumes) {
+    if (!v.shape) continue;
+    const key = v.shape.join(",");
+    const c = counts.get(key) ?? { shape: v.shape, count: 0 };
     c.count++;
     counts.set(key, c);
   }
@@ -58,88 +66,69 @@ function countShapes(observations: readonly CheckedObservation[]): ShapeCount[] 
 }
 
 /**
- * The numbers of one split from a header-only check report: counts from the listing, pairs
- * per epoch and samples per epoch from the samplers' plans (epoch 0; the totals do not depend
- * on the seed), label channels from the label shapes.
+ * The numbers of one split from its scan (headers only) and the dataset rules: counts from the
+ * scan in DeepReg's order, pairs per epoch and samples per epoch from the samplers' plans
+ * (epoch 0; the totals do not depend on the seed), label channels from the label shapes.
+ * Numbers that need a clean split are null when a rule found an error.
  */
-export function splitInfo(report: CheckReport, dataset: DatasetConfig, cwd: string): SplitInfo {
-  const split = report.split;
-  const labelSampling: LabelSampling = split === "train" ? "sample" : "all";
-  const tops = report.dirs.flatMap((d) => d.tops);
-  const byTop = new Map<string, CheckedObservation[]>();
-  for (const t of tops) byTop.set(t.name, [...(byTop.get(t.name) ?? []), ...t.observations]);
+export function splitInfo(scan: DatasetScan, dataset: DatasetConfig, cwd: string): SplitInfo {
+  const split = scan.split;
+  const labelSampling = defaultLabelSampling(split);
+  const problems = applyRules(scan, dataset).filter((p) => p.severity === "error");
   const shapes: Record<string, ShapeCount[]> = {};
-  for (const [name, observations] of byTop) shapes[name] = countShapes(observations);
-  const missingDirs = report.dirs
-    .filter((d) => report.problems.some((p) => p.code === "NOT_FOUND" && p.file === d.dir && d.tops.length === 0))
+  for (const top of scan.dirs.flatMap((d) => d.tops)) shapes[top.name] ??= countShapes(volumesNamed(scan, top.name));
+  const missingDirs = scan.dirs
+    .filter((d) => d.tops.length === 0 && problems.some((p) => p.code === "NOT_FOUND" && p.file === d.dir))
     .map((d) => displayPath(d.dir, cwd));
-  const imagesTop = dataset.type === "paired" ? "moving_images" : "images";
-  const labelsTop = dataset.type === "paired" ? "moving_labels" : "labels";
-  const images = report.dirs.flatMap((d) => d.tops.find((t) => t.name === imagesTop)?.observations ?? []);
-  // Label channels of each image (ids are matched per directory).
-  const labelCountOf = new Map<CheckedObservation, number>();
-  for (const d of report.dirs) {
-    const labels = new Map((d.tops.find((t) => t.name === labelsTop)?.observations ?? []).map((o) => [o.id, o]));
-    for (const image of d.tops.find((t) => t.name === imagesTop)?.observations ?? []) {
-      const shape = labels.get(image.id)?.shape;
-      if (shape) labelCountOf.set(image, labelChannels(shape));
-    }
-  }
-  const labelCounts = images.map((image) => labelCountOf.get(image));
+  const order = splitOrder(scan);
+  const channels = order.movingLabels?.map((v) => (v?.shape === undefined ? undefined : labelChannels(v.shape))) ?? null;
   let channelCounts: Record<string, number> | null = null;
-  if (report.labeled) {
+  if (scan.labeled && channels !== null) {
     channelCounts = {};
-    for (const c of labelCounts) if (c !== undefined) channelCounts[c] = (channelCounts[c] ?? 0) + 1;
+    for (const c of channels) if (c !== undefined) channelCounts[c] = (channelCounts[c] ?? 0) + 1;
   }
-  const groups = dataset.type === "grouped" ? groupsOf(report.dirs) : null;
-
+  const groups = order.groups;
   let pairsPerEpoch: number | null = null;
   let samplesPerEpoch: number | null = null;
-  if (report.problems.length === 0) {
-    const epoch = { seed: 0, epoch: 0, shuffle: false };
-    let pairs: number[][];
-    let countOf: (pair: number[]) => number | undefined;
-    if (dataset.type === "paired") {
-      pairs = pairedPlan(images.length, epoch);
-      countOf = ([i]) => labelCounts[i!];
-    } else if (dataset.type === "unpaired") {
-      pairs = unpairedPlan(images.length, epoch);
-      countOf = ([m]) => labelCounts[m!];
-    } else {
-      pairs = groupedPlan(
-        groups!.map((g) => g.images.length),
-        {
-          ...epoch,
-          intraGroupProb: dataset.intra_group_prob ?? 1,
-          intraGroupOption: dataset.intra_group_option ?? "forward",
-          sampleImageInGroup: dataset.sample_image_in_group ?? true,
-        },
-      );
-      countOf = ([g, i]) => labelCountOf.get(groups![g!]!.images[i!]!);
-    }
-    pairsPerEpoch = pairs.length;
-    const counts = pairs.map(countOf);
-    samplesPerEpoch =
-      !report.labeled || labelSampling === "sample"
-        ? pairs.length
-        : expandLabels(pairs, counts.map((c) => c ?? 1), "all", epoch).length;
+  if (problems.length === 0 && scan.format !== undefined) {
+    const plan: PlanInputs = {
+      type: dataset.type,
+      numImages: order.movingImages.length,
+      groups,
+      sampling: {
+        intraGroupProb: dataset.intra_group_prob ?? GROUPED_DEFAULTS.intra_group_prob,
+        intraGroupOption: dataset.intra_group_option ?? GROUPED_DEFAULTS.intra_group_option,
+        sampleImageInGroup: dataset.sample_image_in_group ?? GROUPED_DEFAULTS.sample_image_in_group,
+      },
+      labelChannels: scan.labeled ? (channels as number[]) : null,
+      seed: 0,
+      redraw: false,
+      labelSampling: "all",
+      shard: { index: 0, count: 1 },
+    };
+    pairsPerEpoch = numSamplesOf(plan);
+    samplesPerEpoch = !scan.labeled || labelSampling === "sample" ? pairsPerEpoch : epochPlan(plan, 0, "exact").length;
   }
   return {
     split,
-    format: report.format ?? null,
-    labeled: report.labeled,
-    dirs: report.dirs.map((d) => displayPath(d.dir, cwd)),
-    images: images.length,
+    format: scan.format ?? null,
+    labeled: scan.labeled,
+    dirs: scan.dirs.map((d) => displayPath(d.dir, cwd)),
+    images: order.movingImages.length,
     groups: groups ? groups.length : null,
-    groupSizes: groups ? groups.map((g) => g.images.length) : null,
+    groupSizes: groups ? groups.map((g) => g.length) : null,
     pairsPerEpoch,
-    labelSampling: report.labeled ? labelSampling : null,
+    labelSampling: scan.labeled ? labelSampling : null,
     samplesPerEpoch,
     labelChannels: channelCounts,
     shapes,
     missingDirs,
-    problems: report.problems,
+    problems,
   };
+}
+
+function volumesNamed(scan: DatasetScan, name: string): ScannedVolume[] {
+  return scan.dirs.flatMap((d) => d.tops.filter((t) => t.name === name).flatMap((t) => t.volumes));
 }
 
 const shapeText = (s: readonly number[]) => `[${s.join(", ")}]`;
@@ -190,7 +179,7 @@ function infoText(dataset: DatasetConfig, infos: SplitInfo[], cwd: string): stri
   return `${lines.join("\n")}\n`;
 }
 
-/** `deepreg-loader info`: counts, shapes and label channels per split (headers only). */
+/** `deepreg-loader info`: counts, shapes and label channels per split (the scan, headers only, and the samplers). */
 export async function runInfo(args: ParsedArgs, io: CliIO): Promise<number> {
   const config = await loadConfig(args, io);
   const dataset = config.dataset;
@@ -201,12 +190,11 @@ export async function runInfo(args: ParsedArgs, io: CliIO): Promise<number> {
   for (const split of splits) {
     const progress = createProgress(io, `info ${split}`);
     try {
-      const report = await checkDataset(dataset, split, {
+      const scan = await scanSplit(dataset, split, {
         cwd: io.cwd,
-        scanLabels: false,
         onProgress: (p) => progress.update(p.done, p.total, displayPath(p.file, io.cwd)),
       });
-      infos.push(splitInfo(report, dataset, io.cwd));
+      infos.push(splitInfo(scan, dataset, io.cwd));
     } finally {
       progress.end();
     }

@@ -1,3 +1,4 @@
+// cli/io.ts: the streams and directory the CLI works with.
 /** Where the CLI writes and which directory it works in; `main` defaults to the process's. */
 export interface CliIO {
   stdout: { write(text: string): unknown };

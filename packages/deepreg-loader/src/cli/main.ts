@@ -1,8 +1,9 @@
+// cli/main.ts: `main(argv, io)`: dispatch to the commands, exit codes. May import cli/.
 import { version } from "../../package.json";
 import type { CommandSpec, ParsedArgs } from "./args.js";
 import { parseCommandArgs } from "./args.js";
 import { runCheck } from "./check-command.js";
-import { didYouMean } from "../did-you-mean.js";
+import { didYouMean } from "../loader/did-you-mean.js";
 import { runExport } from "./export-command.js";
 import { errorJson, formatError } from "./format-error.js";
 import { commandHelp, mainHelp, usageLine } from "./help.js";

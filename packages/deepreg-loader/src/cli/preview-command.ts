@@ -1,7 +1,8 @@
+// cli/preview-command.ts: `deepreg-loader preview`. May import preview/, loader/ and cli/.
 import { resolve } from "node:path";
 import type { Sample, Split } from "@deepreg-loader/core";
-import { writePreview } from "../preview.js";
-import type { PreviewSlice } from "../preview.js";
+import { writePreview } from "../preview/preview.js";
+import type { PreviewSlice } from "../preview/preview.js";
 import type { ParsedArgs } from "./args.js";
 import { loadConfig } from "./common.js";
 import { displayPath } from "./format-error.js";

@@ -35,3 +35,15 @@ describe.skipIf(!existsSync(DIST))("packages/io-nifti/README.md", () => {
     expect(r.stdout).toBe(output);
   });
 });
+
+describe("packages/deepreg-loader/README.md", () => {
+  it("the usage snippet is exactly src/loader/readme-usage.typecheck.ts, which `pnpm typecheck` compiles under strict (labels without `!`)", () => {
+    const text = readFileSync(resolve(import.meta.dirname, "../../README.md"), "utf8");
+    const snippet = /## Usage\n\n[\s\S]*?```js\n([\s\S]*?)```/.exec(text)?.[1];
+    const checked = readFileSync(resolve(import.meta.dirname, "../loader/readme-usage.typecheck.ts"), "utf8");
+    const code = checked.slice(checked.indexOf("import ")).replace('from "../index.js"', 'from "deepreg-loader"');
+    expect(snippet).toBe(code);
+    expect(code).toContain("b.fixedLabel.shape");
+    expect(code).not.toContain("!.");
+  });
+});

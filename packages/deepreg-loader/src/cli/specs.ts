@@ -1,3 +1,4 @@
+// cli/specs.ts: the commands and options of the CLI, with their help text. May import cli/args.
 import type { CommandSpec, OptionSpec } from "./args.js";
 
 export const SPLITS = ["train", "valid", "test"] as const;
@@ -37,21 +38,30 @@ export const CHECK: CommandSpec = {
   summary: "pre-flight check of every file; lists every problem",
   positional: "CONFIG...",
   description: [
-    "Checks every file of each split before training: folders/files present and not empty, every",
-    "file readable (NIfTI headers, H5 shapes, sizes of uncompressed files; labels are read in full,",
-    "images too with --read-images), images 3D, labels 3D or 4D with values in [0, 1], file ids or",
-    "H5 keys matching across folders/files, moving and fixed label channel counts equal, grouped H5",
-    "keys group-<g>-<i>, groups of at least 2 images, at least 2 groups when intra_group_prob < 1.",
-    "Without --read-images, images are checked from their headers only (a .nii.gz cut short",
-    "passes), and the summary line says so.",
+    "Checks every file of each split before training with the rules the loader applies, so a",
+    "clean check means the loader can stream every sample: folders/files present and not empty",
+    "(hidden files are skipped, with a warning), every image and label decoded in full (finds",
+    "compressed data cut short or corrupt), images 3D with finite values and a finite max - min,",
+    "labels 3D or 4D with values in [0, 1], file ids or H5 keys matching across folders/files,",
+    "moving and fixed label channel counts equal, grouped H5 keys group-<g>-<i>, groups big enough",
+    "for the sampling (2 images per group when intra_group_prob > 0, 2 groups when it is < 1),",
+    "unpaired data with at least 2 images.",
+    "--headers-only reads headers only (quick; a .nii.gz cut short passes) and the summary says so.",
+    "Progress goes to stderr: a live line on a terminal, else a line every few seconds.",
     "Prints every problem on its own line (file and reason) and exits 1 if there is any, 0 if clean.",
   ],
   options: {
     split: split(false),
     json,
-    "read-images": {
+    "headers-only": {
       type: "boolean",
-      description: "read every image in full too (finds compressed images cut short; slower)",
+      description: "read headers only, decode nothing (quick; misses corrupt or truncated compressed data)",
+    },
+    workers: {
+      type: "string",
+      value: "N",
+      minInteger: 0,
+      description: "worker threads that decode (the loader's worker pool; default 0: the main thread)",
     },
   },
   examples: ["deepreg-loader check config/test/unpaired_h5.yaml", "deepreg-loader check train.yaml --split valid --json"],

@@ -1,3 +1,4 @@
+// cli/usage-error.ts: the usage mistake (exit code 2).
 /**
  * A command-line usage mistake (unknown command or option, missing argument, bad option value):
  * the CLI prints its message and the command's usage line, and exits with code 2. Only the CLI

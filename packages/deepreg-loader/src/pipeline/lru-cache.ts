@@ -1,3 +1,4 @@
+// pipeline/lru-cache.ts: an LRU cache under a byte budget. May import nothing.
 /**
  * A least-recently-used map under a byte budget: `set` evicts the least recently used entries
  * until the total fits; an entry larger than the budget is not stored. `get` refreshes.

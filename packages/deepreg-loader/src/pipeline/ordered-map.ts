@@ -1,3 +1,4 @@
+// pipeline/ordered-map.ts: ordered async map with bounded concurrency (read-ahead). May import nothing.
 /** Options of {@link orderedMap}. */
 export interface OrderedMapOptions {
   /** Tasks running or finished but not yet taken, at most (>= 1). */

@@ -1,6 +1,11 @@
+// pipeline/prepare-volume.ts: one volume read into what a sample holds (checked with
+// dataset/volume-rules.ts, normalised, resized), the same on the main thread and in a worker.
+// May import core, volume-ops and dataset/ (problem, volume-rules).
 import { DeepRegLoaderError, createVolume, isDeepRegLoaderError } from "@deepreg-loader/core";
 import type { DataFormat, Volume } from "@deepreg-loader/core";
 import { normalize, resize, takeChannel, valueRange } from "@deepreg-loader/volume-ops";
+import { errorFromProblem, where } from "../dataset/problem.js";
+import { imageRangeProblem, imageShapeProblem, labelRangeProblem, labelShapeProblem } from "../dataset/volume-rules.js";
 
 /** What a volume is used as: images are normalised, labels checked to lie in [0, 1]. */
 export type VolumeKind = "image" | "label";
@@ -22,6 +27,8 @@ export interface VolumeTask {
    * sampled per pair). Default: every channel.
    */
   channel?: number;
+  /** Only measure: decode and return the value range (`range`), no data (`check`). */
+  measure?: boolean;
 }
 
 /**
@@ -34,26 +41,28 @@ export interface PreparedVolume {
   data: Float32Array;
   shape: number[];
   rawShape: number[];
+  /** Value range of the volume as read (tasks with `measure`). */
+  range?: { min: number; max: number };
 }
 
-/** `path` or `path (key "k")`, for messages. */
+/** `path` or `path ["k"]`, for messages (the one "file and key" of dataset/problem.ts). */
 export function describeSource(source: { path: string; key?: string | undefined }): string {
-  return source.key === undefined ? source.path : `${source.path} (key "${source.key}")`;
+  return where(source.path, source.key);
 }
 
 /** Re-throws `error` as a DeepRegLoaderError that names the file (and key). */
 export function withSource(error: unknown, source: { path: string; key?: string | undefined }): DeepRegLoaderError {
-  const where = describeSource(source);
+  const named = describeSource(source);
   if (isDeepRegLoaderError(error)) {
     if (error.message.includes(source.path)) return error;
-    return new DeepRegLoaderError(error.code, `${where}: ${error.message}`, {
+    return new DeepRegLoaderError(error.code, `${named}: ${error.message}`, {
       file: source.path,
       cause: error,
       details: { ...error.details, ...(source.key === undefined ? {} : { key: source.key }) },
     });
   }
   const message = error instanceof Error ? error.message : String(error);
-  return new DeepRegLoaderError("READ_FAILED", `${where}: ${message}`, { file: source.path, cause: error });
+  return new DeepRegLoaderError("READ_FAILED", `${named}: ${message}`, { file: source.path, cause: error });
 }
 
 /**
@@ -69,6 +78,7 @@ export function withSource(error: unknown, source: { path: string; key?: string 
  */
 export function prepareVolume(raw: Volume, task: VolumeTask): PreparedVolume {
   try {
+    if (task.measure === true) return { data: new Float32Array(0), shape: [...raw.shape], rawShape: [...raw.shape], range: valueRange(raw) };
     return task.kind === "image" ? prepareImage(raw, task) : prepareLabel(raw, task);
   } catch (error) {
     throw withSource(error, task);
@@ -77,31 +87,15 @@ export function prepareVolume(raw: Volume, task: VolumeTask): PreparedVolume {
 
 function prepareImage(raw: Volume, task: VolumeTask): PreparedVolume {
   const rawShape = [...raw.shape];
-  if (rawShape.length !== 3) {
-    throw new DeepRegLoaderError(
-      "SHAPE",
-      `${describeSource(task)}: an image must be 3D [dim1, dim2, dim3], found shape [${rawShape.join(", ")}]`,
-      { file: task.path, details: { key: task.key, shape: rawShape } },
-    );
-  }
+  const shapeProblem = imageShapeProblem(rawShape, task.path, task.key);
+  if (shapeProblem !== undefined) throw errorFromProblem(shapeProblem, { shape: rawShape });
   // `raw` is a fresh read that nothing else holds: normalise it in place (no second volume to
   // allocate and page in), with the range found once.
   const range = valueRange(raw);
+  const rangeProblem = imageRangeProblem(range, task.path, task.key);
+  if (rangeProblem !== undefined) throw errorFromProblem(rangeProblem, { min: range.min, max: range.max });
   const normalized = normalize(raw, raw.data.length === raw.size ? { range, out: raw.data } : { range });
   const resized = sameSpatialShape(raw.shape, task.shape) ? normalized : resize(normalized, task.shape);
-  // DeepReg asserts images lie in [0, 1] after normalisation: a range too wide for float32
-  // (max - min overflows) gives 0 / Inf = 0 and Inf / Inf = NaN. Normalising is monotone, so the
-  // normalised image lies between the normalised min and max (NaN, if any, at the max), and
-  // resizing mixes values convexly: checking those two values decides it without another pass.
-  const ends = normalize(createVolume(Float32Array.of(range.min, range.max), [2]), { range }).data;
-  if (!((ends[0] as number) >= 0 && (ends[1] as number) <= 1)) {
-    const { min, max } = valueRange(resized);
-    throw new DeepRegLoaderError(
-      "VALUE_RANGE",
-      `${describeSource(task)}: image values must lie in [0, 1] after normalisation, found min ${min} max ${max} (the image's value range is too wide for float32)`,
-      { file: task.path, details: { key: task.key, min, max } },
-    );
-  }
   return { data: ownBuffer(resized.data), shape: [...resized.shape], rawShape };
 }
 
@@ -112,29 +106,12 @@ function prepareLabel(raw: Volume, task: VolumeTask): PreparedVolume {
   if (task.channel !== undefined && shape.length === 4) {
     return prepareLabel(takeChannel(raw, task.channel), task);
   }
-  if (shape.length !== 3 && shape.length !== 4) {
-    throw new DeepRegLoaderError(
-      "SHAPE",
-      `${describeSource(task)}: a label must be 3D [dim1, dim2, dim3] or 4D [dim1, dim2, dim3, num_labels], found shape [${shape.join(", ")}]`,
-      { file: task.path, details: { key: task.key, shape: [...shape] } },
-    );
-  }
+  const shapeProblem = labelShapeProblem(shape, task.path, task.key);
+  if (shapeProblem !== undefined) throw errorFromProblem(shapeProblem, { shape: [...shape] });
   if (shape.length === 4 && shape[3] === 1) label = createVolume(raw.data, shape.slice(0, 3));
-  if (shape.length === 4 && shape[3] === 0) {
-    throw new DeepRegLoaderError(
-      "SHAPE",
-      `${describeSource(task)}: a 4D label needs at least one channel, found shape [${shape.join(", ")}]`,
-      { file: task.path, details: { key: task.key, shape: [...shape] } },
-    );
-  }
-  const { min, max } = valueRange(label);
-  if (!(min >= 0 && max <= 1)) {
-    throw new DeepRegLoaderError(
-      "LABEL_RANGE",
-      `${describeSource(task)}: label values must lie in [0, 1], found min ${min} max ${max}`,
-      { file: task.path, details: { key: task.key, min, max } },
-    );
-  }
+  const range = valueRange(label);
+  const rangeProblem = labelRangeProblem(range, task.path, task.key);
+  if (rangeProblem !== undefined) throw errorFromProblem(rangeProblem, { min: range.min, max: range.max });
   const resized = sameSpatialShape(label.shape, task.shape) ? label : resize(label, task.shape);
   return { data: ownBuffer(resized.data), shape: [...resized.shape], rawShape: [...label.shape] };
 }

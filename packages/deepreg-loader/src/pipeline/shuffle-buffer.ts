@@ -1,3 +1,4 @@
+// pipeline/shuffle-buffer.ts: tf.data's shuffle buffer as an order of positions. May import samplers.
 import type { Random } from "@deepreg-loader/samplers";
 
 /**

@@ -1,3 +1,4 @@
+// pipeline/worker-pool.ts: worker threads that run tasks, crash-safe, closable. May import core.
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";

@@ -1,0 +1,67 @@
+// loader/file-loaders.ts: a `FileLoader` over a list of volumes (NIfTI files or keys of open H5
+// files) in the order the layout gives. May import core, io-nifti, io-h5 and pipeline/.
+import { DeepRegLoaderError } from "@deepreg-loader/core";
+import type { DataFormat, DataSource, FileLoader, Volume } from "@deepreg-loader/core";
+import type { H5File } from "@deepreg-loader/io-h5";
+import { readNifti, readNiftiHeader } from "@deepreg-loader/io-nifti";
+import { withSource } from "../pipeline/prepare-volume.js";
+
+/** Options of `FormatFileLoader.read`. */
+export interface ReadVolumeOptions {
+  /** Read only `[..., channel]` of a 4D label, as a 3D volume. Default: the whole volume. */
+  channel?: number;
+}
+
+/** A `FileLoader` that also says which format its sources are in. */
+export interface FormatFileLoader extends FileLoader {
+  readonly format: DataFormat;
+  read(index: number, options?: ReadVolumeOptions): Promise<Volume>;
+}
+
+/**
+ * The volumes `sources` in the given order: NIfTI files (`path`), or H5 keys (`path`, `key`)
+ * of the files in `h5Files` (opened and closed by the caller). `close()` does nothing.
+ */
+export function createFileLoader(
+  format: DataFormat,
+  sources: readonly DataSource[],
+  h5Files: ReadonlyMap<string, H5File> = new Map(),
+): FormatFileLoader {
+  const list = sources.map((s) => ({ ...s }));
+  const source = (index: number): DataSource => {
+    const s = list[index];
+    if (s === undefined) {
+      throw new DeepRegLoaderError("INVALID_ARGUMENT", `observation index ${index} is out of range (0..${list.length - 1})`, {
+        details: { index, count: list.length },
+      });
+    }
+    return s;
+  };
+  const h5 = (s: DataSource): H5File => {
+    const file = h5Files.get(s.path);
+    if (file === undefined) throw new DeepRegLoaderError("CLOSED", `${s.path}: the H5 file is not open`, { file: s.path });
+    return file;
+  };
+  return {
+    format,
+    ids: list.map((s) => s.id),
+    source: (index) => ({ ...source(index) }),
+    shape: async (index) => {
+      const s = source(index);
+      try {
+        return format === "h5" ? h5(s).shape(s.key as string) : [...(await readNiftiHeader(s.path)).shape];
+      } catch (error) {
+        throw withSource(error, s);
+      }
+    },
+    read: async (index, options = {}) => {
+      const s = source(index);
+      try {
+        return format === "h5" ? h5(s).read(s.key as string, options) : await readNifti(s.path, options);
+      } catch (error) {
+        throw withSource(error, s);
+      }
+    },
+    close: async () => undefined,
+  };
+}

@@ -1,0 +1,231 @@
+// loader/stream.ts: samples from index vectors: each pair read once for all its samples of an
+// iteration, `prefetch` ahead in order, arrays handed over or copied so each sample owns
+// its own, the training augmentation applied (loader/augment-stage.ts); and samples stacked
+// into batches. May import core, config (types), volume-ops, pipeline/ and loader/.
+import { DeepRegLoaderError, createVolume, isDeepRegLoaderError } from "@deepreg-loader/core";
+import type { Batch, DatasetType, Sample, Volume } from "@deepreg-loader/core";
+import type { Shape3 } from "@deepreg-loader/config";
+import { stackVolumes, takeChannel } from "@deepreg-loader/volume-ops";
+import { pairOf } from "../pipeline/epoch-plan.js";
+import { orderedMap } from "../pipeline/ordered-map.js";
+import type { PreparedVolume } from "../pipeline/prepare-volume.js";
+import { withBatchAugmentation } from "./augment-stage.js";
+import type { AugmentStage } from "./augment-stage.js";
+import type { SplitLayout } from "./layout.js";
+import { closedDuringIteration } from "./volume-source.js";
+import type { ReadContext, VolumeRead, VolumeSource } from "./volume-source.js";
+
+/** One sample-to-be of a stream: its epoch, index vector, and whether it ends its epoch's part. */
+export interface StreamEntry {
+  epoch: number;
+  indices: number[];
+  last: boolean;
+  /** Position in this rank's plan of the epoch, which seeds the sample's augmentation. */
+  position: number;
+}
+
+/** A preprocessed volume and whether anything else holds it (the cache, another pair). */
+interface HeldVolume {
+  volume: PreparedVolume;
+  shared: boolean;
+}
+
+interface PairVolumes {
+  movingImage: HeldVolume;
+  fixedImage: HeldVolume;
+  movingLabel: HeldVolume | undefined;
+  fixedLabel: HeldVolume | undefined;
+}
+
+/** An iteration: its reads, and the pairs shared by its samples until the last one took them. */
+export interface StreamContext extends ReadContext {
+  pairs: Map<string, { promise: Promise<PairVolumes>; taken: number; uses: number }>;
+  /** Samples of the stream (still to take) per pair. */
+  uses: Map<string, number>;
+}
+
+export interface StreamSettings {
+  type: DatasetType;
+  split: string;
+  layout: SplitLayout;
+  movingImageShape: Shape3;
+  fixedImageShape: Shape3;
+  /** One label channel read alone per sample (`sample` sampling without a cache). */
+  channelAlone: boolean;
+  prefetch: number;
+  /** Training augmentation, or null when none applies. */
+  augment: AugmentStage | null;
+}
+
+/** Turns index vectors into samples for one loader. */
+export class SampleStream {
+  readonly #s: StreamSettings;
+  readonly #source: VolumeSource;
+
+  constructor(settings: StreamSettings, source: VolumeSource) {
+    this.#s = settings;
+    this.#source = source;
+  }
+
+  open(): StreamContext {
+    const ctx = this.#source.open() as StreamContext;
+    ctx.pairs = new Map();
+    ctx.uses = new Map();
+    ctx.onEnd.push(() => {
+      ctx.pairs.clear();
+      ctx.uses.clear();
+    });
+    return ctx;
+  }
+
+  /** The entries of `order` (positions in `plan`), counting the samples of each pair first. */
+  *segment(epoch: number, plan: number[][], order: readonly number[], ctx: StreamContext): Generator<StreamEntry> {
+    for (const position of order) {
+      const key = this.#pairKey(epoch, plan[position] as number[]);
+      ctx.uses.set(key, (ctx.uses.get(key) ?? 0) + 1);
+    }
+    for (const [k, position] of order.entries()) {
+      yield { epoch, indices: plan[position] as number[], last: k === order.length - 1, position };
+    }
+  }
+
+  /** Samples of `entries` in order, `prefetch` ahead; `own`: each sample owns its arrays. */
+  run(entries: Iterable<StreamEntry>, ctx: StreamContext, own: boolean): AsyncGenerator<{ sample: Sample; entry: StreamEntry }> {
+    return orderedMap(
+      entries,
+      async (entry) => {
+        if (ctx.closed) throw closedDuringIteration(this.#s.split);
+        try {
+          const augment = this.#s.augment;
+          if (augment === null) return { sample: await this.#sample(entry, ctx, own), entry };
+          // The warps write new arrays: the un-augmented volumes need no copy of their own.
+          const plain = await this.#sample(entry, ctx, false);
+          const path = this.#s.layout.movingImages.source(pairOf(this.#s.type, entry.indices, this.#s.layout.groups).moving).path;
+          return { sample: await augment.apply(plain, entry.epoch, entry.position, ctx.pool, path), entry };
+        } catch (error) {
+          throw ctx.closed ? closedDuringIteration(this.#s.split) : error;
+        }
+      },
+      // Slow start: the first sample does not share the machine with the read-ahead.
+      { concurrency: this.#s.prefetch, rampUp: true },
+    );
+  }
+
+  /**
+   * The sample of `entry`. `own`: its arrays belong to it alone (a volume also held by the cache,
+   * another sample of the pair or another pair is copied; one held by nothing else is handed
+   * over as it is). Otherwise they may be shared (batches copy them into the batch anyway).
+   */
+  async #sample(entry: StreamEntry, ctx: StreamContext, own: boolean): Promise<Sample> {
+    const { indices } = entry;
+    try {
+      const { volumes: pair, alone } = await this.#pair(entry, ctx);
+      const take = (held: HeldVolume): Volume =>
+        own && (held.shared || !alone) ? createVolume(held.volume.data.slice(), held.volume.shape) : asVolume(held.volume);
+      const sample: Sample = { movingImage: take(pair.movingImage), fixedImage: take(pair.fixedImage), indices: [...indices] };
+      if (pair.movingLabel !== undefined && pair.fixedLabel !== undefined) {
+        const channel = indices[indices.length - 1] as number;
+        const label = (held: HeldVolume): Volume =>
+          held.volume.shape.length === 3 ? take(held) : takeChannel(asVolume(held.volume), channel);
+        sample.movingLabel = label(pair.movingLabel);
+        sample.fixedLabel = label(pair.fixedLabel);
+      }
+      return sample;
+    } catch (error) {
+      if (!isDeepRegLoaderError(error) || error.code === "CLOSED") throw error;
+      throw new DeepRegLoaderError(error.code, `${error.message} (sample indices [${indices.join(", ")}], epoch ${entry.epoch})`, {
+        ...(error.file === undefined ? {} : { file: error.file }),
+        cause: error,
+        details: { ...error.details, indices: [...indices], epoch: entry.epoch },
+      });
+    }
+  }
+
+  /** The pair of `entry`, read once for all its samples of the stream; `alone`: it has no other sample. */
+  async #pair(entry: StreamEntry, ctx: StreamContext): Promise<{ volumes: PairVolumes; alone: boolean }> {
+    const ref = pairOf(this.#s.type, entry.indices, this.#s.layout.groups);
+    const key = this.#pairKey(entry.epoch, entry.indices);
+    let memo = ctx.pairs.get(key);
+    if (memo === undefined) {
+      const channel = this.#labelChannel(entry.indices);
+      memo = { promise: this.#loadPair(ref.moving, ref.fixed, channel, ctx), taken: 0, uses: ctx.uses.get(key) ?? 0 };
+      ctx.pairs.set(key, memo);
+    }
+    memo.taken += 1;
+    if (memo.taken >= memo.uses) {
+      ctx.pairs.delete(key);
+      ctx.uses.delete(key);
+    }
+    return { volumes: await memo.promise, alone: memo.uses <= 1 };
+  }
+
+  /**
+   * The label channel to read alone for the sample `indices`, or undefined to read whole labels.
+   * Alone when each sample takes one channel (`sample`) and nothing keeps the volume (no cache):
+   * a third of the decoding for DeepReg's 3-channel labels. With `all` a pair's samples share its
+   * whole labels; with a cache, whole labels serve every later channel choice.
+   */
+  #labelChannel(indices: readonly number[]): number | undefined {
+    if (!this.#s.layout.labeled || !this.#s.channelAlone) return undefined;
+    const channel = indices[indices.length - 1] as number;
+    return channel >= 0 ? channel : undefined;
+  }
+
+  /** Key of the pair of a sample (with its label channel when read alone), per epoch. */
+  #pairKey(epoch: number, indices: readonly number[]): string {
+    const channel = this.#labelChannel(indices);
+    const pair = pairOf(this.#s.type, indices as number[], this.#s.layout.groups).key;
+    return channel === undefined ? `${epoch}|${pair}` : `${epoch}|${pair}|c${channel}`;
+  }
+
+  async #loadPair(moving: number, fixed: number, channel: number | undefined, ctx: StreamContext): Promise<PairVolumes> {
+    const { movingImages, fixedImages, movingLabels, fixedLabels } = this.#s.layout;
+    const { movingImageShape, fixedImageShape } = this.#s;
+    const source = this.#source;
+    const reads = [
+      source.volume("image", movingImages, moving, movingImageShape, undefined, ctx),
+      source.volume("image", fixedImages, fixed, fixedImageShape, undefined, ctx),
+      movingLabels === null ? undefined : source.volume("label", movingLabels, moving, movingImageShape, channel, ctx),
+      fixedLabels === null ? undefined : source.volume("label", fixedLabels, fixed, fixedImageShape, channel, ctx),
+    ] as const;
+    const [movingImage, fixedImage, movingLabel, fixedLabel] = await Promise.all(reads.map((r) => r?.promise));
+    // Settled: no request can join these reads any more, so `shared` is final.
+    const held = (k: number, volume: PreparedVolume | undefined): HeldVolume | undefined =>
+      volume === undefined ? undefined : { volume, shared: (reads[k] as VolumeRead).shared };
+    return {
+      movingImage: held(0, movingImage) as HeldVolume,
+      fixedImage: held(1, fixedImage) as HeldVolume,
+      movingLabel: held(2, movingLabel),
+      fixedLabel: held(3, fixedLabel),
+    };
+  }
+}
+
+function asVolume(v: PreparedVolume): Volume {
+  return createVolume(v.data, v.shape);
+}
+
+/** A batch of one sample that owns its arrays: the same arrays with a leading axis of 1 (and its augmentation record). */
+export function batchOfOne(sample: Sample): Batch {
+  const lead = (v: Volume): Volume => createVolume(v.data, [1, ...v.shape]);
+  const batch: Batch = { movingImage: lead(sample.movingImage), fixedImage: lead(sample.fixedImage), indices: [[...sample.indices]] };
+  if (sample.movingLabel !== undefined && sample.fixedLabel !== undefined) {
+    batch.movingLabel = lead(sample.movingLabel);
+    batch.fixedLabel = lead(sample.fixedLabel);
+  }
+  return withBatchAugmentation(batch, [sample]);
+}
+
+/** Samples stacked on a leading batch axis, one contiguous array per key (and their augmentation records). */
+export function stackSamples(samples: readonly Sample[]): Batch {
+  const batch: Batch = {
+    movingImage: stackVolumes(samples.map((s) => s.movingImage)),
+    fixedImage: stackVolumes(samples.map((s) => s.fixedImage)),
+    indices: samples.map((s) => [...s.indices]),
+  };
+  if (samples.every((s) => s.movingLabel !== undefined && s.fixedLabel !== undefined)) {
+    batch.movingLabel = stackVolumes(samples.map((s) => s.movingLabel as Volume));
+    batch.fixedLabel = stackVolumes(samples.map((s) => s.fixedLabel as Volume));
+  }
+  return withBatchAugmentation(batch, samples);
+}

@@ -1,0 +1,159 @@
+// loader/volume-source.ts: where a sample's volumes come from: the LRU cache, a read already
+// in flight (dedupe), or a new read (main thread or the worker pool), and which iteration
+// holds which workers. Counts what it does (stats). May import core, config (types),
+// pipeline/ and loader/file-loaders.
+import { DeepRegLoaderError } from "@deepreg-loader/core";
+import type { Shape3 } from "@deepreg-loader/config";
+import { LruCache } from "../pipeline/lru-cache.js";
+import { describeSource, prepareVolume, withSource } from "../pipeline/prepare-volume.js";
+import type { PreparedVolume, VolumeKind, VolumeTask } from "../pipeline/prepare-volume.js";
+import { WorkerPool } from "../pipeline/worker-pool.js";
+import { WORKER_URL } from "../pipeline/worker-url.js";
+import type { FormatFileLoader } from "./file-loaders.js";
+
+/** A read of one volume: `shared` turns true when the cache or a second request also gets it. */
+export interface VolumeRead {
+  promise: Promise<PreparedVolume>;
+  shared: boolean;
+}
+
+export type Pool = WorkerPool<VolumeTask, PreparedVolume>;
+
+/** What one running iteration holds: its workers and its reads in flight. */
+export interface ReadContext {
+  pool: Pool | null;
+  /** Set by `close()`: the iteration fails with `CLOSED` at its next step. */
+  closed: boolean;
+  inflight: Map<string, VolumeRead>;
+  /** Cleared when the iteration ends (the stream's pair bookkeeping). */
+  onEnd: (() => void)[];
+}
+
+/** Reads, caches and counts preprocessed volumes for the iterations of one loader. */
+export class VolumeSource {
+  readonly #workers: number;
+  readonly #cache: LruCache<PreparedVolume> | null;
+  readonly #contexts = new Set<ReadContext>();
+  /** Workers of an iteration that ran to its end, for the next one; terminated by `close()`. */
+  #idlePool: Pool | null = null;
+  #closed = false;
+  decodes = 0;
+  decodedBytes = 0;
+  hits = 0;
+  misses = 0;
+
+  constructor(workers: number, cacheBytes: number) {
+    this.#workers = workers;
+    this.#cache = cacheBytes > 0 ? new LruCache(cacheBytes) : null;
+  }
+
+  get cached(): boolean {
+    return this.#cache !== null;
+  }
+
+  stats(): { cacheBytes: number; cacheEntries: number; cacheEvictions: number; activeWorkers: number; idleWorkers: number; activeStreams: number } {
+    let activeWorkers = 0;
+    for (const ctx of this.#contexts) activeWorkers += ctx.pool?.alive ?? 0;
+    return {
+      cacheBytes: this.#cache?.bytes ?? 0,
+      cacheEntries: this.#cache?.size ?? 0,
+      cacheEvictions: this.#cache?.evictions ?? 0,
+      activeWorkers,
+      idleWorkers: this.#idlePool?.alive ?? 0,
+      activeStreams: this.#contexts.size,
+    };
+  }
+
+  /** A new iteration's context: the idle workers of a finished iteration, or new ones. */
+  open(): ReadContext {
+    let pool: Pool | null = null;
+    if (this.#workers > 0) {
+      pool = this.#idlePool;
+      this.#idlePool = null;
+      if (pool === null || pool.closed) {
+        pool = new WorkerPool<VolumeTask, PreparedVolume>(WORKER_URL, {
+          size: this.#workers,
+          describe: (task) => ({ label: describeSource(task), file: task.path }),
+        });
+      }
+    }
+    const ctx: ReadContext = { pool, closed: false, inflight: new Map(), onEnd: [] };
+    this.#contexts.add(ctx);
+    return ctx;
+  }
+
+  /**
+   * Ends an iteration. `finished` (it ran to its end, nothing in flight): its workers are kept
+   * for the next iteration when none are kept yet. Otherwise (break, error, close) they
+   * terminate, which also drops the read-ahead still running.
+   */
+  async end(ctx: ReadContext, finished: boolean): Promise<void> {
+    if (!this.#contexts.delete(ctx)) return;
+    for (const f of ctx.onEnd) f();
+    ctx.inflight.clear();
+    const pool = ctx.pool;
+    if (pool === null) return;
+    if (finished && !this.#closed && this.#idlePool === null && !pool.closed && pool.pending === 0) {
+      this.#idlePool = pool;
+      return;
+    }
+    await pool.close();
+  }
+
+  /** Marks every iteration closed, terminates every worker, empties the cache. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const ctx of this.#contexts) ctx.closed = true;
+    const idle = this.#idlePool;
+    this.#idlePool = null;
+    await Promise.allSettled([...[...this.#contexts].map((ctx) => this.end(ctx, false)), idle?.close()]);
+    this.#cache?.clear();
+  }
+
+  /** A read of one preprocessed volume: from the cache, joining a read in flight, or a new read. */
+  volume(kind: VolumeKind, loader: FormatFileLoader, index: number, shape: Shape3, channel: number | undefined, ctx: ReadContext): VolumeRead {
+    const source = loader.source(index);
+    const key = `${kind}|${source.path}|${source.key ?? ""}|${shape.join(",")}${channel === undefined ? "" : `|c${channel}`}`;
+    if (this.#cache !== null) {
+      const hit = this.#cache.get(key);
+      if (hit !== undefined) {
+        this.hits += 1;
+        return { promise: Promise.resolve(hit), shared: true };
+      }
+      this.misses += 1;
+    }
+    const pending = ctx.inflight.get(key);
+    if (pending !== undefined) {
+      pending.shared = true;
+      return pending;
+    }
+    const task: VolumeTask = { kind, format: loader.format, path: source.path, shape: [shape[0], shape[1], shape[2]] };
+    if (source.key !== undefined) task.key = source.key;
+    if (channel !== undefined) task.channel = channel;
+    this.decodes += 1;
+    const read =
+      ctx.pool === null
+        ? loader.read(index, channel === undefined ? {} : { channel }).then((raw) => prepareVolume(raw, task))
+        : ctx.pool.run(task).catch((error: unknown) => {
+            throw withSource(error, task);
+          });
+    const promise = read.then((volume) => {
+      this.decodedBytes += 4 * volume.rawShape.reduce((a, b) => a * b, 1);
+      if (!this.#closed) this.#cache?.set(key, volume, volume.data.byteLength);
+      return volume;
+    });
+    const entry: VolumeRead = { promise, shared: this.#cache !== null };
+    ctx.inflight.set(key, entry);
+    // Registered before any caller's reaction, so no request joins a read once it has settled.
+    const forget = (): void => {
+      if (ctx.inflight.get(key) === entry) ctx.inflight.delete(key);
+    };
+    promise.then(forget, forget);
+    return entry;
+  }
+}
+
+/** `CLOSED` for an iteration of a loader that was closed. */
+export function closedDuringIteration(split: string): DeepRegLoaderError {
+  return new DeepRegLoaderError("CLOSED", `the ${split} loader was closed during the iteration`);
+}
