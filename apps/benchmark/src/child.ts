@@ -22,6 +22,8 @@ export type ChildCase =
       gc?: boolean;
       /** `all`: every label channel of a pair is a sample (DeepReg's valid/test). Default: the train split's `sample`. */
       labelSampling?: "sample" | "all";
+      /** DeepReg's `data_augmentation` value for the loader (`augmentation` option). Default: none. */
+      augmentation?: unknown;
     }
   /** One loader with a cache: epoch 0 cold, then `reps` warm epochs. */
   | { kind: "warm"; dataset: DatasetConfig; workers: Workers; cacheBytes: number; reps: number }
@@ -64,13 +66,14 @@ interface EpochRun {
 async function open(c: ChildCase, cacheBytes: number): Promise<{ loader: DataLoader; seconds: number }> {
   const start = performance.now();
   const labelSampling = c.kind === "epoch" ? c.labelSampling : undefined;
+  const augmentation = c.kind === "epoch" && c.augmentation !== undefined ? { augmentation: c.augmentation } : {};
   const loader = await createDataLoader(c.dataset, "train", {
     seed: 1,
     workers: c.workers,
     cacheBytes,
     ...(labelSampling === undefined ? {} : { labelSampling }),
+    ...augmentation,
   });
-  if (loader === null) throw new Error("the benchmark dataset has no train split");
   return { loader, seconds: (performance.now() - start) / 1000 };
 }
 
