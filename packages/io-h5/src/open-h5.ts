@@ -1,6 +1,6 @@
 import { constants } from "node:buffer";
 import { resolve } from "node:path";
-import { createVolume, DeepRegLoaderError, shapeSize } from "@deepreg-loader/core";
+import { createVolume, DEFAULT_MAX_BYTES, DeepRegLoaderError, shapeSize } from "@deepreg-loader/core";
 import type { DType, Volume } from "@deepreg-loader/core";
 import type { Dataset, File as H5wasmFile, Metadata } from "h5wasm";
 import { checkH5File } from "./check-file.js";
@@ -29,8 +29,6 @@ export interface OpenH5Options {
   maxBytes?: number;
 }
 
-/** Default cap on a read, in bytes of float32 output: 2^31 (2 GiB), as `@deepreg-loader/io-nifti`. */
-export const DEFAULT_MAX_BYTES = 2 ** 31;
 
 /** Options of `H5File.read`. */
 export interface H5ReadOptions {

@@ -23,6 +23,11 @@ export interface CheckOptions {
   headersOnly?: boolean;
   /** Worker threads that decode (the loader's worker pool); 0 decodes on the main thread. Default 0. */
   workers?: number;
+  /**
+   * Largest volume a read may return, bytes of float32 output, NIfTI and H5 alike (the
+   * loader's `maxBytes`; pass the same value). Default `DEFAULT_MAX_BYTES` (2^31) from core.
+   */
+  maxBytes?: number;
 }
 
 /** The outcome of `checkDataset`. */
@@ -63,6 +68,7 @@ export async function checkDataset(datasetConfig: DatasetConfig, split: Split, o
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     ...(options.workers === undefined ? {} : { workers: options.workers }),
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
   });
   const found = applyRules(scan, datasetConfig);
   const report: CheckReport = {

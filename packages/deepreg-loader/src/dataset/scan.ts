@@ -90,6 +90,8 @@ export interface ScanOptions {
   workers?: number;
   /** Called after each volume is read. */
   onProgress?: (progress: ScanProgress) => void;
+  /** The readers' size cap for decoding (bytes of float32 output per volume). Default core's `DEFAULT_MAX_BYTES`. */
+  maxBytes?: number;
 }
 
 /** `~` and `~/x` in a data dir mean the home directory (DeepReg calls `os.path.expanduser`). */

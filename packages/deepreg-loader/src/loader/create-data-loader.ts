@@ -31,6 +31,7 @@ export async function createDataLoader(
   const layout = await openSplitLayout(dataset, split, {
     onWarning: settings.onWarning,
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    ...(settings.maxBytes === undefined ? {} : { maxBytes: settings.maxBytes }),
   });
   try {
     return new DeepRegDataLoader(dataset, split, layout, settings) as unknown as LabeledDataLoader | UnlabeledDataLoader;

@@ -15,17 +15,21 @@ export interface ReadVolumeOptions {
 /** A `FileLoader` that also says which format its sources are in. */
 export interface FormatFileLoader extends FileLoader {
   readonly format: DataFormat;
+  /** The readers' size cap given to the loader (`maxBytes`), or undefined for the default. */
+  readonly maxBytes?: number;
   read(index: number, options?: ReadVolumeOptions): Promise<Volume>;
 }
 
 /**
  * The volumes `sources` in the given order: NIfTI files (`path`), or H5 keys (`path`, `key`)
- * of the files in `h5Files` (opened and closed by the caller). `close()` does nothing.
+ * of the files in `h5Files` (opened and closed by the caller, with the same `maxBytes`).
+ * `maxBytes` is the NIfTI reader's size cap (default core's `DEFAULT_MAX_BYTES`). `close()` does nothing.
  */
 export function createFileLoader(
   format: DataFormat,
   sources: readonly DataSource[],
   h5Files: ReadonlyMap<string, H5File> = new Map(),
+  maxBytes?: number,
 ): FormatFileLoader {
   const list = sources.map((s) => ({ ...s }));
   const source = (index: number): DataSource => {
@@ -42,8 +46,10 @@ export function createFileLoader(
     if (file === undefined) throw new DeepRegLoaderError("CLOSED", `${s.path}: the H5 file is not open`, { file: s.path });
     return file;
   };
+  const cap = maxBytes === undefined ? {} : { maxBytes };
   return {
     format,
+    ...cap,
     ids: list.map((s) => s.id),
     source: (index) => ({ ...source(index) }),
     shape: async (index) => {
@@ -57,7 +63,7 @@ export function createFileLoader(
     read: async (index, options = {}) => {
       const s = source(index);
       try {
-        return format === "h5" ? h5(s).read(s.key as string, options) : await readNifti(s.path, options);
+        return format === "h5" ? h5(s).read(s.key as string, options) : await readNifti(s.path, { ...options, ...cap });
       } catch (error) {
         throw withSource(error, s);
       }

@@ -49,6 +49,8 @@ export interface OpenLayoutOptions {
   cwd?: string;
   /** Called with each warning of the dataset rules (a label shape that differs from its image's, hidden files). */
   onWarning?: WarningHandler;
+  /** The readers' size cap, bytes of float32 output per volume (NIfTI and H5). Default core's `DEFAULT_MAX_BYTES` (2 GiB). */
+  maxBytes?: number;
 }
 
 const sourceOf = (v: ScannedVolume): DataSource => (v.key === undefined ? { id: v.id, path: v.file } : { id: v.id, path: v.file, key: v.key });
@@ -68,20 +70,21 @@ export async function openSplitLayout(config: DatasetConfig, split: Split, optio
   const format = scan.format as DataFormat;
   const order = splitOrder(scan);
   const h5Files = new Map<string, H5File>();
+  const cap = options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes };
   const close = async (): Promise<void> => {
     for (const f of h5Files.values()) f.close();
     h5Files.clear();
   };
   try {
     if (format === "h5") {
-      for (const dir of scan.dirs) for (const top of dir.tops) h5Files.set(top.path, await openH5(top.path));
+      for (const dir of scan.dirs) for (const top of dir.tops) h5Files.set(top.path, await openH5(top.path, cap));
     }
   } catch (error) {
     await close();
     throw error;
   }
   const loaderOf = (volumes: readonly (ScannedVolume | undefined)[]): FormatFileLoader =>
-    createFileLoader(format, volumes.map((v) => sourceOf(v as ScannedVolume)), h5Files);
+    createFileLoader(format, volumes.map((v) => sourceOf(v as ScannedVolume)), h5Files, options.maxBytes);
   const channelsOf = (volumes: readonly (ScannedVolume | undefined)[] | null): number[] | null =>
     volumes === null ? null : volumes.map((v) => labelChannels(v?.shape ?? []));
   const movingImages = loaderOf(order.movingImages);

@@ -20,6 +20,8 @@ export interface Settings {
   onWarning: WarningHandler;
   /** The worker script of the pool (`workers > 0`). */
   workerUrl: URL;
+  /** The readers' size cap as given (undefined: their default). */
+  maxBytes: number | undefined;
 }
 
 /** How an epoch's plan is cut into shards: padded to equal parts, cut to equal parts, or exact. */
@@ -55,6 +57,10 @@ export function resolveOptions(split: Split, options: DataLoaderOptions): Settin
   if (typeof cacheBytes !== "number" || !(cacheBytes >= 0)) {
     throw invalid(`cacheBytes must be a number >= 0, found ${String(cacheBytes)}`);
   }
+  const maxBytes = options.maxBytes;
+  if (maxBytes !== undefined && (typeof maxBytes !== "number" || !(maxBytes > 0))) {
+    throw invalid(`maxBytes must be a number > 0, found ${String(maxBytes)}`);
+  }
   const shard = options.shard ?? { index: 0, count: 1 };
   assertKnownKeys("shard", shard, OPTION_KEYS.shard);
   assertInteger("shard.count", shard.count, 1);
@@ -78,5 +84,6 @@ export function resolveOptions(split: Split, options: DataLoaderOptions): Settin
     redraw: options.shuffle ?? split === "train",
     onWarning: options.onWarning ?? (() => undefined),
     workerUrl: resolveWorkerUrl(options.workerUrl),
+    maxBytes,
   };
 }

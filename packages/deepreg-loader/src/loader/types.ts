@@ -42,6 +42,13 @@ export interface DataLoaderOptions {
   shuffle?: boolean;
   /** Directory that relative data dirs resolve against. Default `process.cwd()`. */
   cwd?: string;
+  /**
+   * Largest volume a read may return, in bytes of float32 output, for NIfTI and H5 alike
+   * (the readers' `maxBytes`). Checked from each file's declared shape before anything is
+   * read: a file declaring more is `TOO_LARGE` naming it. Default `DEFAULT_MAX_BYTES`
+   * (2^31, 2 GiB) from `@deepreg-loader/core`.
+   */
+  maxBytes?: number;
   /** Called with non-fatal problems (an image and its label differ in shape). Default: ignored. */
   onWarning?: WarningHandler;
   /**

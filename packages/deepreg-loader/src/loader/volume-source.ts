@@ -133,6 +133,7 @@ export class VolumeSource {
     const task: VolumeTask = { kind, format: loader.format, path: source.path, shape: [shape[0], shape[1], shape[2]] };
     if (source.key !== undefined) task.key = source.key;
     if (channel !== undefined) task.channel = channel;
+    if (loader.maxBytes !== undefined) task.maxBytes = loader.maxBytes;
     this.decodes += 1;
     const read =
       ctx.pool === null
