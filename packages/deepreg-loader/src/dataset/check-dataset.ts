@@ -28,6 +28,11 @@ export interface CheckOptions {
    * loader's `maxBytes`; pass the same value). Default `DEFAULT_MAX_BYTES` (2^31) from core.
    */
   maxBytes?: number;
+  /**
+   * DeepReg's `train.preprocess.data_augmentation` value (the whole config's), judged for the
+   * train split by the `augmentation-config` rule as the loader judges it. Default: none.
+   */
+  augmentation?: unknown;
 }
 
 /** The outcome of `checkDataset`. */
@@ -70,7 +75,7 @@ export async function checkDataset(datasetConfig: DatasetConfig, split: Split, o
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
     ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
   });
-  const found = applyRules(scan, datasetConfig);
+  const found = applyRules(scan, datasetConfig, { augmentation: options.augmentation });
   const report: CheckReport = {
     split,
     type: datasetConfig.type,

@@ -3,7 +3,7 @@
 import { mkdir, readdir, rename, rm, rmdir, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { DeepRegLoaderError } from "@deepreg-loader/core";
-import type { DatasetType, Sample, Split, Volume } from "@deepreg-loader/core";
+import type { DatasetType, Sample, SampleAugmentation, Split, Volume } from "@deepreg-loader/core";
 import { writeNpy } from "./export-npy.js";
 
 /** What `exportSamples` needs of a data loader (a `DataLoader` has it). */
@@ -30,7 +30,8 @@ export interface ExportManifest {
   numSamples: number;
   movingImageShape: number[];
   fixedImageShape: number[];
-  samples: { indices: number[]; files: ManifestFiles }[];
+  /** Per sample: its indices, its files and, for augmented samples, the parameters applied (docs/conventions.md#augmentation). */
+  samples: { indices: number[]; files: ManifestFiles; augmentation?: SampleAugmentation }[];
 }
 
 export interface ExportOptions {
@@ -271,7 +272,11 @@ async function writeExport(
         await writeNpy(join(outDir, file), volume.data, volume.shape);
         files[name] = file;
       }
-      manifest.samples.push({ indices: [...sample.indices], files: files as ManifestFiles });
+      manifest.samples.push({
+        indices: [...sample.indices],
+        files: files as ManifestFiles,
+        ...(sample.augmentation === undefined ? {} : { augmentation: sample.augmentation }),
+      });
       onSample?.(manifest.samples.length);
       if (manifest.samples.length >= limit) break;
     }
