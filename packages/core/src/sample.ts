@@ -17,10 +17,15 @@ export type LabelSampling = "sample" | "all";
  * `labelIndex` is -1 when unlabeled.
  */
 export interface Sample {
+  /** The moving image, `movingImageShape` (`[d1, d2, d3]`), normalised to [0, 1]. */
   movingImage: Volume;
+  /** The fixed image, `fixedImageShape` (`[d1, d2, d3]`), normalised to [0, 1]. */
   fixedImage: Volume;
+  /** The moving image's label, one 3D channel resized to `movingImageShape`; absent when unlabeled. */
   movingLabel?: Volume;
+  /** The fixed image's label, one 3D channel resized to `fixedImageShape`; absent when unlabeled. */
   fixedLabel?: Volume;
+  /** Where the sample comes from, as in DeepReg (see above); the last one is the label index, -1 when unlabeled. */
   indices: number[];
 }
 
@@ -29,10 +34,15 @@ export interface Sample {
  * `Float32Array` each (`batch.movingImage.data`, `batch.movingImage.shape`).
  */
 export interface Batch {
+  /** The samples' moving images stacked: `[B, ...movingImageShape]`. */
   movingImage: Volume;
+  /** The samples' fixed images stacked: `[B, ...fixedImageShape]`. */
   fixedImage: Volume;
+  /** The samples' moving labels stacked: `[B, ...movingImageShape]`; absent when unlabeled. */
   movingLabel?: Volume;
+  /** The samples' fixed labels stacked: `[B, ...fixedImageShape]`; absent when unlabeled. */
   fixedLabel?: Volume;
+  /** Each sample's `indices` (see `Sample.indices`), in batch order: `B` rows. */
   indices: number[][];
 }
 
