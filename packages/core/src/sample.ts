@@ -17,9 +17,9 @@ export type LabelSampling = "sample" | "all";
  * `labelIndex` is -1 when unlabeled.
  */
 export interface Sample {
-  /** The moving image, `movingImageShape` (`[d1, d2, d3]`), normalised to [0, 1]. */
+  /** The moving image, `movingImageShape` (`[d1, d2, d3]`), normalised (DeepReg's min-max: values in (0, 1]). */
   movingImage: Volume;
-  /** The fixed image, `fixedImageShape` (`[d1, d2, d3]`), normalised to [0, 1]. */
+  /** The fixed image, `fixedImageShape` (`[d1, d2, d3]`), normalised (DeepReg's min-max: values in (0, 1]). */
   fixedImage: Volume;
   /** The moving image's label, one 3D channel resized to `movingImageShape`; absent when unlabeled. */
   movingLabel?: Volume;
