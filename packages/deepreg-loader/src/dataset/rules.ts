@@ -13,9 +13,11 @@ import { imageRangeProblem, imageShapeProblem, labelChannels, labelRangeProblem,
 
 /** A named rule over a scan. */
 export interface DatasetRule {
+  /** The rule's name (`Problem.rule` of what it finds). */
   name: string;
   /** What it requires, one line (docs and `check --help`). */
   requires: string;
+  /** Every problem (errors and warnings) the rule finds in `scan`; empty when it holds. */
   apply(scan: DatasetScan, config: DatasetConfig): Problem[];
 }
 
