@@ -12,7 +12,17 @@ export type ChildCase =
    * `gc`: the child runs with `--expose-gc` and collects garbage after every sample, so its peak
    * RSS is what the loader holds, not what a lazy collector has not yet freed.
    */
-  | { kind: "epoch"; dataset: DatasetConfig; workers: number; cacheBytes: number; reps: number; epochs?: number; gc?: boolean }
+  | {
+      kind: "epoch";
+      dataset: DatasetConfig;
+      workers: number;
+      cacheBytes: number;
+      reps: number;
+      epochs?: number;
+      gc?: boolean;
+      /** DeepReg's `data_augmentation` value for the loader (`augmentation` option). Default: none. */
+      augmentation?: unknown;
+    }
   /** One loader with a cache: epoch 0 cold, then `reps` warm epochs. */
   | { kind: "warm"; dataset: DatasetConfig; workers: number; cacheBytes: number; reps: number }
   /** `reps` fresh loaders: time to the first batch of 1 sample. */
@@ -48,8 +58,8 @@ interface EpochRun {
 
 async function open(c: ChildCase, cacheBytes: number): Promise<{ loader: DataLoader; seconds: number }> {
   const start = performance.now();
-  const loader = await createDataLoader(c.dataset, "train", { seed: 1, workers: c.workers, cacheBytes });
-  if (loader === null) throw new Error("the benchmark dataset has no train split");
+  const augmentation = c.kind === "epoch" && c.augmentation !== undefined ? { augmentation: c.augmentation } : {};
+  const loader = await createDataLoader(c.dataset, "train", { seed: 1, workers: c.workers, cacheBytes, ...augmentation });
   return { loader, seconds: (performance.now() - start) / 1000 };
 }
 

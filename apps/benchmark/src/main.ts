@@ -10,6 +10,7 @@ import { childMain, spawnCase } from "./child.js";
 import { inflateFloor, readOnly, reorderThroughput, resizeThroughput } from "./floors.js";
 import type { Timing } from "./floors.js";
 import { ensureLargeSet } from "./generate.js";
+import { AUGMENTED_EPOCH, WARP_TARGET_MVOXELS, warpThroughput } from "./warp.js";
 import type { Shape3 } from "./generate.js";
 import { formatBytes, formatSeconds, median, megabytesPerSecond, ratio, target } from "./stats.js";
 import type { Target } from "./stats.js";
@@ -218,6 +219,14 @@ async function run(options: Options): Promise<void> {
     }
   }
 
+  // Augmented cold epochs (DeepReg's affine, warps in the workers): scaling and cost (issue 8).
+  const augmented: Record<number, ChildResult> = {};
+  for (const workers of [0, 2]) {
+    const r = await child(`${large.nifti.name}-affine-w${workers}`, { ...AUGMENTED_EPOCH, dataset: large.nifti.dataset, workers, reps: R });
+    augmented[workers] = r;
+    add(epochRow(`cold epoch + affine, workers ${workers}`, large.nifti.name, r, r.seconds, `${cores(r)} cores`));
+  }
+
   // Warm (cached) epoch: the DeepReg set fits a cache; the large one only with --quick-sized data.
   const warmWorkload = deepreg?.nifti ?? large.nifti;
   const inflated = totalInflated(rows, warmWorkload.name) ?? 2 ** 30;
@@ -278,6 +287,11 @@ async function run(options: Options): Promise<void> {
   add(timingRow(`resize ${rz.from.join("x")} -> ${to.join("x")}`, large.nifti.name, rz, "MB/s of float32 input"));
   const ro = await reorderThroughput(image, Math.max(3, R));
   add(timingRow(`reorder F->C ${ro.dtype} ${ro.shape.join("x")}`, large.nifti.name, ro, "MB/s of float32 output"));
+  const wp = warpThroughput(Math.max(5, R));
+  const warpMvoxels = ratio(wp.voxels, median(wp.affine.seconds)) / 1e6;
+  const warpVsResize = ratio(median(wp.affine.seconds), median(wp.resize.seconds));
+  add(timingRow(`warpAffine ${wp.size}^3 float32, 1 thread`, "synthetic", wp.affine, `${warpMvoxels.toFixed(0)} Mvoxel/s, ${warpVsResize.toFixed(2)}x the resize below`));
+  add(timingRow(`resize ${wp.size - 1}^3 -> ${wp.size}^3 float32`, "synthetic", wp.resize, `${(ratio(wp.voxels, median(wp.resize.seconds)) / 1e6).toFixed(0)} Mvoxel/s of output`));
 
   // Targets, each a ratio measured in this run.
   const floorWorkload = deepreg?.nifti ?? large.nifti;
@@ -325,6 +339,21 @@ async function run(options: Options): Promise<void> {
       "<",
       2,
     ),
+    target(
+      "affine epoch: workers 2 >= 1.7x faster than 0",
+      `cold epoch + affine w0 / w2 (${large.nifti.name})`,
+      ratio(median(augmented[0]!.seconds), median(augmented[2]!.seconds)),
+      ">=",
+      1.7,
+    ),
+    target(
+      "affine epoch <= 2x the plain epoch, workers 2",
+      `cold epoch + affine w2 / cold epoch w2 (${large.nifti.name})`,
+      ratio(median(augmented[2]!.seconds), median(cold[large.nifti.name]![2]!.seconds)),
+      "<=",
+      2,
+    ),
+    target(`warpAffine >= ${WARP_TARGET_MVOXELS} Mvoxel/s, 1 thread`, `warpAffine ${wp.size}^3 Mvoxel/s (${warpVsResize.toFixed(2)}x resize time)`, warpMvoxels, ">=", WARP_TARGET_MVOXELS),
   ];
   console.log("\ntargets (ratios measured in this run)");
   for (const t of targets) {

@@ -68,12 +68,14 @@ async function train(config: DeepRegConfig, options: { seed: number; steps: numb
     seed: options.seed,
     cwd: USER_CWD,
     cacheBytes: 2 ** 28,
+    // DeepReg's training augmentation, as every DeepReg example config asks: a random affine per
+    // image (scale 0.1), fresh for every sample and epoch, seeded by `seed`.
+    augmentation: config.train.preprocess.data_augmentation ?? { name: "affine" },
     ...(options.workers === undefined ? {} : { workers: options.workers }),
   });
-  if (loader === null) return;
   const batchSize = 2;
   console.log(
-    `\ntraining a tiny registration network (TF.js, CPU backend) on paired/nifti at ${shapeText(shape)}, batch ${batchSize}:`,
+    `\ntraining a tiny registration network (TF.js, CPU backend) on paired/nifti at ${shapeText(shape)}, batch ${batchSize}, affine augmentation:`,
   );
   console.log("  3 conv3d layers predict a displacement field; loss = image MSE + 0.1 (1 - label Dice) + 0.1 smoothness");
   const start = performance.now();

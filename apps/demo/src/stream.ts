@@ -57,7 +57,6 @@ export async function streamDataset(config: DeepRegConfig, options: StreamOption
     cwd,
     ...(workers === undefined ? {} : { workers }),
   });
-  if (loader === null) throw new Error(`the config has no ${split} data`);
   try {
     const { batch_size: batchSize, shuffle_buffer_num_batch: shuffleBufferNumBatch } = config.train.preprocess;
     let batches = 0;

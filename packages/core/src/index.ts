@@ -7,6 +7,8 @@ export type { Volume, VolumeData } from "./volume.js";
 export type {
   Sample,
   Batch,
+  AugmentationRecord,
+  SampleAugmentation,
   DatasetType,
   DataFormat,
   Split,
@@ -14,6 +16,7 @@ export type {
   WarningHandler,
 } from "./sample.js";
 export type { FileLoader, DataSource } from "./file-loader.js";
+export { didYouMean, editDistance } from "./did-you-mean.js";
 export { SPLITS, INTRA_GROUP_OPTIONS, GROUPED_DEFAULTS, defaultLabelSampling } from "./vocabulary.js";
 export type { IntraGroupOption } from "./vocabulary.js";
 export { bigintToFloat32 } from "./bigint-to-float32.js";

@@ -27,6 +27,34 @@ export interface Sample {
   fixedLabel?: Volume;
   /** Where the sample comes from, as in DeepReg (see above); the last one is the label index, -1 when unlabeled. */
   indices: number[];
+  /**
+   * The training augmentation applied to this sample, when there was one: one record per
+   * transform, in the order applied, for the moving image (and label) and for the fixed image
+   * (and label), drawn independently. Absent on samples that were not augmented
+   * (valid/test splits, augmentation off). See docs/conventions.md#augmentation.
+   */
+  augmentation?: SampleAugmentation;
+}
+
+/**
+ * One transform of DeepReg's training augmentation, as applied (spec/augmentation.md):
+ * - `affine`: `theta`, DeepReg's 4 x 3 matrix as 12 numbers, row-major (`theta[r * 3 + c]`);
+ *   locations are `(i, j, k, 1) @ theta`.
+ * - `ddf`: the low-resolution displacement field, `lowResShape` `[l1, l2, l3]` and
+ *   `lowResField` its values row-major `(l1, l2, l3, 3)`, already multiplied by the drawn
+ *   strengths; resized to the image shape (TF2 bilinear) it is the DDF, in voxels.
+ *
+ * Plain numbers and arrays: a record survives JSON and `postMessage`, and replaying it with
+ * `@deepreg-loader/augment`'s `applyTransform` gives the same volume.
+ */
+export type AugmentationRecord =
+  | { name: "affine"; theta: number[] }
+  | { name: "ddf"; lowResShape: [number, number, number]; lowResField: number[] };
+
+/** What was applied to one sample: `moving` for the moving image and label, `fixed` for the fixed ones. */
+export interface SampleAugmentation {
+  moving: AugmentationRecord[];
+  fixed: AugmentationRecord[];
 }
 
 /**
@@ -44,6 +72,8 @@ export interface Batch {
   fixedLabel?: Volume;
   /** Each sample's `indices` (see `Sample.indices`), in batch order: `B` rows. */
   indices: number[][];
+  /** Each sample's `augmentation`, in batch order, when the samples were augmented. */
+  augmentation?: SampleAugmentation[];
 }
 
 /** Callback for non-fatal problems (e.g. image and label shapes differ). Libraries never log. */

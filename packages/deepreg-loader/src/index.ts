@@ -7,6 +7,7 @@ export * from "@deepreg-loader/samplers";
 export * from "@deepreg-loader/volume-ops";
 export * from "@deepreg-loader/io-nifti";
 export * from "@deepreg-loader/io-h5";
+export * from "@deepreg-loader/augment";
 // Exported by core and re-exported by config and samplers (the same types): core's.
 export type { IntraGroupOption, LabelSampling } from "@deepreg-loader/core";
 export { INTRA_GROUP_OPTIONS } from "@deepreg-loader/core";
@@ -39,8 +40,8 @@ export type { CheckReport, CheckOptions, CheckProgress } from "./dataset/check-d
 export type { CheckProblem, Problem } from "./dataset/problem.js";
 export { scanSplit } from "./dataset/scan.js";
 export type { DatasetScan, ScannedDir, ScannedTop, ScannedVolume, ScanOptions, ScanProgress } from "./dataset/scan.js";
-export { DATASET_RULES, applyRules } from "./dataset/rules.js";
-export type { DatasetRule } from "./dataset/rules.js";
+export { DATASET_RULES, applyRules, applyConfigRules, applyScanRules } from "./dataset/rules.js";
+export type { DatasetRule, ScanRule, ConfigRule, RuleInputs } from "./dataset/rules.js";
 export { splitOrder } from "./dataset/order.js";
 export type { SplitOrder } from "./dataset/order.js";
 

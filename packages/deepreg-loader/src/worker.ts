@@ -1,9 +1,11 @@
-// The worker thread of the loader's pool (built to dist/worker.js): reads one volume per
-// message, preprocesses it exactly as the main thread would, and transfers the result back.
+// worker.ts: the worker thread of the loader's pool (built to dist/worker.js): reads one volume
+// per message, preprocesses it exactly as the main thread would, and transfers the result back;
+// an augment task (pipeline/augment-task.ts) warps a sample's volumes instead.
 import { parentPort } from "node:worker_threads";
 import { openH5 } from "@deepreg-loader/io-h5";
 import type { H5File } from "@deepreg-loader/io-h5";
 import { readNiftiSync } from "@deepreg-loader/io-nifti";
+import { answerAugmentTask, isAugmentTask } from "./pipeline/augment-task.js";
 import { prepareVolume, withSource } from "./pipeline/prepare-volume.js";
 import type { PreparedVolume, VolumeTask } from "./pipeline/prepare-volume.js";
 import { serializeError } from "./pipeline/worker-pool.js";
@@ -42,6 +44,7 @@ async function readRaw(task: VolumeTask) {
 }
 
 port.on("message", (message: TaskMessage<VolumeTask>) => {
+  if (isAugmentTask(message.task)) return answerAugmentTask(port, message as TaskMessage<typeof message.task>);
   void (async () => {
     let reply: ResultMessage<PreparedVolume>;
     let transfer: ArrayBuffer[] = [];

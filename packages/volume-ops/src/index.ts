@@ -8,3 +8,6 @@ export { resize } from "./resize.js";
 export { takeChannel } from "./take-channel.js";
 export { stackVolumes } from "./stack-volumes.js";
 export { describe } from "./describe.js";
+export { resample } from "./resample.js";
+export { warpAffine } from "./warp-affine.js";
+export { warpDdf } from "./warp-ddf.js";

@@ -1,8 +1,9 @@
 // cli/check-command.ts: `deepreg-loader check` (dataset/check-dataset.ts, printed). May import
-// dataset/ and cli/.
+// dataset/, loader/augment-stage (the config's augmentation value) and cli/.
 import { checkDataset } from "../dataset/check-dataset.js";
 import type { CheckReport } from "../dataset/check-dataset.js";
 import type { CheckProblem } from "../dataset/problem.js";
+import { configAugmentation } from "../loader/augment-stage.js";
 import type { ParsedArgs } from "./args.js";
 import { loadConfig, requireSplit, selectedSplits } from "./common.js";
 import { displayPath, displayPaths } from "./format-error.js";
@@ -55,6 +56,7 @@ export async function runCheck(args: ParsedArgs, io: CliIO): Promise<number> {
           cwd: io.cwd,
           headersOnly: args.flag("headers-only"),
           workers: args.integer("workers") ?? 0,
+          augmentation: configAugmentation(config),
           onProgress: (p) => progress.update(p.done, p.total, displayPath(p.file, io.cwd)),
         }),
       );

@@ -33,8 +33,8 @@ describe("main: help and version", () => {
   it.each([
     ["info", "Usage: deepreg-loader info CONFIG... [--split S] [--json]"],
     ["check", "Usage: deepreg-loader check CONFIG... [--split S] [--json] [--headers-only] [--workers N]"],
-    ["export", "Usage: deepreg-loader export CONFIG... --split S --out DIR [--epoch N] [--limit N] [--seed N] [--overwrite]"],
-    ["preview", "Usage: deepreg-loader preview CONFIG... --split S --out FILE.png [--samples N] [--slice S] [--epoch N] [--seed N]"],
+    ["export", "Usage: deepreg-loader export CONFIG... --split S --out DIR [--epoch N] [--limit N] [--seed N] [--overwrite] [--no-augment]"],
+    ["preview", "Usage: deepreg-loader preview CONFIG... --split S --out FILE.png [--samples N] [--slice S] [--epoch N] [--seed N] [--no-augment]"],
   ])("main(['%s', '--help']) starts with its usage line", async (command, usage) => {
     const r = await run([command, "--help"], cwd);
     expect(r.code).toBe(0);

@@ -13,6 +13,10 @@ const split = (required: boolean): OptionSpec => ({
 
 const json: OptionSpec = { type: "boolean", description: "print JSON instead of text" };
 const seed: OptionSpec = { type: "string", value: "N", minInteger: 0, description: "random seed of the sample order and label choice (default 0)" };
+const noAugment: OptionSpec = {
+  type: "boolean",
+  description: "train split: show the samples without the config's data_augmentation (default: augmented, as DeepReg trains)",
+};
 const epoch: OptionSpec = { type: "string", value: "N", minInteger: 0, description: "epoch to take the samples from (default 0)" };
 
 export const INFO: CommandSpec = {
@@ -71,6 +75,8 @@ export const EXPORT: CommandSpec = {
     "Writes the samples of one epoch of a split, in stream order, as float32 C-order .npy files",
     "(00000_moving_image.npy, 00000_fixed_image.npy, 00000_moving_label.npy, 00000_fixed_label.npy, ...)",
     "and manifest.json listing them with their indices. Read them in Python with numpy.load.",
+    "The train split is augmented as the config's train.preprocess.data_augmentation asks (each",
+    "sample's parameters are in the manifest); --no-augment writes it un-augmented.",
     "The output folder must be empty or missing (or give --overwrite); if a sample cannot be read,",
     "the files written so far are removed, so no half export remains.",
   ],
@@ -84,6 +90,7 @@ export const EXPORT: CommandSpec = {
       type: "boolean",
       description: "write into a folder that is not empty: remove the previous export's .npy files and manifest.json first",
     },
+    "no-augment": noAugment,
   },
   examples: ["deepreg-loader export config/test/paired_nifti.yaml --split test --out exported/"],
 };
@@ -112,6 +119,7 @@ export const PREVIEW: CommandSpec = {
     },
     epoch,
     seed,
+    "no-augment": noAugment,
   },
   examples: [
     "deepreg-loader preview config/test/paired_nifti.yaml --split test --out preview.png",

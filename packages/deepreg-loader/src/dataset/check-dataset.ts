@@ -24,6 +24,11 @@ export interface CheckOptions {
   headersOnly?: boolean;
   /** Worker threads that decode (the loader's worker pool); 0 decodes on the main thread. Default 0. */
   workers?: number;
+  /**
+   * DeepReg's `train.preprocess.data_augmentation` value (the whole config's), judged for the
+   * train split by the `augmentation-config` rule as the loader judges it. Default: none.
+   */
+  augmentation?: unknown;
 }
 
 /** The outcome of `checkDataset`. */
@@ -68,7 +73,7 @@ export async function checkDataset(datasetConfig: DatasetConfig, split: Split, o
     ...(options.workers === undefined ? {} : { workers: options.workers }),
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
   });
-  const found = applyRules(scan, datasetConfig);
+  const found = applyRules(scan, datasetConfig, { augmentation: options.augmentation });
   const report: CheckReport = {
     split,
     type: datasetConfig.type,

@@ -1,9 +1,12 @@
 // dataset/rules.ts: the one list of dataset rules, `(scan, config) => Problem[]`. `checkDataset`
 // reports what every rule finds; `createDataLoader` throws the first error; `info` shows them.
 // A rule of the spec lives here (or in volume-rules.ts for one volume) and nowhere else.
-// Pure; may import core, config (types), samplers and dataset/.
+// Rules that judge the configs alone (`configOnly`) come first: the loader applies them before
+// it reads any file. Pure; may import core, config (types), samplers, augment and dataset/.
+import { validateAugmentation } from "@deepreg-loader/augment";
 import type { DatasetConfig } from "@deepreg-loader/config";
 import { GROUPED_DEFAULTS } from "@deepreg-loader/core";
+import type { Split } from "@deepreg-loader/core";
 import { groupSizeRequirement } from "@deepreg-loader/samplers";
 import { splitOrder } from "./order.js";
 import { problem, warning, where } from "./problem.js";
@@ -11,7 +14,17 @@ import type { Problem } from "./problem.js";
 import type { DatasetScan, ScannedDir, ScannedTop, ScannedVolume } from "./scan.js";
 import { imageRangeProblem, imageShapeProblem, labelChannels, labelRangeProblem, labelShapeProblem } from "./volume-rules.js";
 
+/** What the rules judge besides the scan and the dataset config. */
+export interface RuleInputs {
+  /**
+   * DeepReg's `train.preprocess.data_augmentation` value the train split applies (a mapping, a
+   * list of them, or `false`/`null`/`undefined` for none). Default: none.
+   */
+  augmentation?: unknown;
+}
+
 /** A named rule over a scan. */
+<<<<<<< HEAD
 export interface DatasetRule {
   /** The rule's name (`Problem.rule` of what it finds). */
   name: string;
@@ -19,7 +32,25 @@ export interface DatasetRule {
   requires: string;
   /** Every problem (errors and warnings) the rule finds in `scan`; empty when it holds. */
   apply(scan: DatasetScan, config: DatasetConfig): Problem[];
+=======
+export interface ScanRule {
+  name: string;
+  /** What it requires, one line (docs and `check --help`). */
+  requires: string;
+  configOnly?: false;
+  apply(scan: DatasetScan, config: DatasetConfig, inputs: RuleInputs): Problem[];
+>>>>>>> main
 }
+
+/** A named rule over the configs alone (no file): the loader applies it before the scan. */
+export interface ConfigRule {
+  name: string;
+  requires: string;
+  configOnly: true;
+  apply(split: Split, config: DatasetConfig, inputs: RuleInputs): Problem[];
+}
+
+export type DatasetRule = ScanRule | ConfigRule;
 
 const shapeText = (shape: readonly number[]): string => `[${shape.join(", ")}]`;
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`;
@@ -36,6 +67,13 @@ const topOf = (dir: ScannedDir, name: string): ScannedTop | undefined => dir.top
 
 /** Every rule, in the order `check` reports and the loader throws. */
 export const DATASET_RULES: readonly DatasetRule[] = [
+  {
+    name: "augmentation-config",
+    requires:
+      "train split: train.preprocess.data_augmentation is affine/ddf with DeepReg's arguments in range, low_res_size within the image shapes",
+    configOnly: true,
+    apply: augmentationConfig,
+  },
   {
     name: "files-readable",
     requires: "data directories, top folders/files present and non-empty; every file readable",
@@ -67,19 +105,60 @@ export const DATASET_RULES: readonly DatasetRule[] = [
   { name: "group-sizes", requires: "groups big enough for the grouped sampling", apply: groupSizes },
   { name: "unpaired-two-images", requires: "unpaired data has at least two images", apply: unpairedTwoImages },
   { name: "label-shape", requires: "warning: a label's spatial shape differs from its image's", apply: labelShapes },
-  {
-    // Slot for the augmentation engineer: `checkAugmentation`-style validation of
-    // `train.preprocess.data_augmentation` goes here (an error stops the loader like any rule).
-    name: "augmentation-config",
-    requires: "augmentation config valid (not checked yet)",
-    apply: () => [],
-  },
 ];
 
-/** Every problem of `scan` under `config`: errors and warnings, in rule order. */
-export function applyRules(scan: DatasetScan, config: DatasetConfig, rules: readonly DatasetRule[] = DATASET_RULES): Problem[] {
+/**
+ * Every problem of `scan` under `config` (and `inputs`): errors and warnings, in rule order,
+ * the config-only rules first. A split without a directory gets what the scan observed.
+ */
+export function applyRules(
+  scan: DatasetScan,
+  config: DatasetConfig,
+  inputs: RuleInputs = {},
+  rules: readonly DatasetRule[] = DATASET_RULES,
+): Problem[] {
+  return [...applyConfigRules(scan.split, config, inputs, rules), ...applyScanRules(scan, config, inputs, rules)];
+}
+
+/** The problems of the config-only rules for `split` (no file read). */
+export function applyConfigRules(
+  split: Split,
+  config: DatasetConfig,
+  inputs: RuleInputs = {},
+  rules: readonly DatasetRule[] = DATASET_RULES,
+): Problem[] {
+  return rules.flatMap((rule) => (rule.configOnly === true ? rule.apply(split, config, inputs) : []));
+}
+
+/** The problems of the rules over the scan (what the scan observed for a split without a directory). */
+export function applyScanRules(
+  scan: DatasetScan,
+  config: DatasetConfig,
+  inputs: RuleInputs = {},
+  rules: readonly DatasetRule[] = DATASET_RULES,
+): Problem[] {
   if (scan.format === undefined) return scan.observed;
-  return rules.flatMap((rule) => rule.apply(scan, config));
+  return rules.flatMap((rule) => (rule.configOnly === true ? [] : rule.apply(scan, config, inputs)));
+}
+
+/**
+ * The train split's augmentation (`inputs.augmentation`) checked by the augment package's
+ * `validateAugmentation` against both image shapes: one `INVALID_CONFIG` problem per mistake,
+ * named by its dot-path (`train.preprocess.data_augmentation[1].low_res_size: ...`). Valid and
+ * test are never augmented, so they ignore the value (as DeepReg does).
+ */
+function augmentationConfig(split: Split, config: DatasetConfig, inputs: RuleInputs): Problem[] {
+  if (split !== "train") return [];
+  const result = validateAugmentation(inputs.augmentation, {
+    imageShapes: [config.moving_image_shape, config.fixed_image_shape],
+  });
+  if (result.ok) return [];
+  return result.problems.map((p) => ({
+    severity: "error",
+    rule: "augmentation-config",
+    code: "INVALID_CONFIG",
+    message: `${p.path}: ${p.message}`,
+  }));
 }
 
 function groupedKeys(scan: DatasetScan): Problem[] {

@@ -3,7 +3,7 @@
 import { mkdir, readdir, rm, rmdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { DeepRegLoaderError } from "@deepreg-loader/core";
-import type { DatasetType, Sample, Split, Volume } from "@deepreg-loader/core";
+import type { DatasetType, Sample, SampleAugmentation, Split, Volume } from "@deepreg-loader/core";
 import { writeNpy } from "./export-npy.js";
 
 /** What `exportSamples` needs of a data loader (a `DataLoader` has it). */
@@ -42,6 +42,7 @@ export interface ExportManifest {
   movingImageShape: number[];
   /** Shape of every fixed image and label written. */
   fixedImageShape: number[];
+<<<<<<< HEAD
   /** The samples written, in stream order. */
   samples: {
     /** The sample's index vector (`Sample.indices`). */
@@ -49,6 +50,10 @@ export interface ExportManifest {
     /** The sample's `.npy` files. */
     files: ManifestFiles;
   }[];
+=======
+  /** Per sample: its indices, its files and, for augmented samples, the parameters applied (docs/conventions.md#augmentation). */
+  samples: { indices: number[]; files: ManifestFiles; augmentation?: SampleAugmentation }[];
+>>>>>>> main
 }
 
 /** Options of {@link exportSamples}. */
@@ -197,7 +202,11 @@ async function writeExport(
         await writeNpy(join(outDir, file), volume.data, volume.shape);
         files[name] = file;
       }
-      manifest.samples.push({ indices: [...sample.indices], files: files as ManifestFiles });
+      manifest.samples.push({
+        indices: [...sample.indices],
+        files: files as ManifestFiles,
+        ...(sample.augmentation === undefined ? {} : { augmentation: sample.augmentation }),
+      });
       onSample?.(manifest.samples.length);
       if (manifest.samples.length >= limit) break;
     }

@@ -1,9 +1,10 @@
-// loader/create-data-loader.ts: `createDataLoader`: the arguments checked, the split scanned
-// and judged by the dataset rules (throwing the first error), the files opened, the loader
-// built. May import core, config and loader/.
+// loader/create-data-loader.ts: `createDataLoader`: the arguments checked (the whole config's
+// augmentation taken apart), the split scanned and judged by the dataset rules (throwing the
+// first error), the files opened, the loader built. May import core, config and loader/.
 import type { Split } from "@deepreg-loader/core";
 import { normaliseDatasetConfig } from "@deepreg-loader/config";
-import type { DatasetConfig } from "@deepreg-loader/config";
+import type { DatasetConfig, DeepRegConfig } from "@deepreg-loader/config";
+import { resolveAugmentation, splitConfigArgument } from "./augment-stage.js";
 import { assertSplit } from "./data-loader-arguments.js";
 import { DeepRegDataLoader } from "./data-loader.js";
 import { openSplitLayout } from "./layout.js";
@@ -13,19 +14,25 @@ import type { DataLoaderOptions, LabeledDataLoader, UnlabeledDataLoader } from "
 /**
  * Opens `split` of a dataset config: validates the arguments, scans the split (every image and
  * label header, no voxels), applies every dataset rule (the rules `checkDataset` reports) and
- * returns a loader, narrowed by `loader.labeled` (`LabeledDataLoader`: labels typed present). `config` is `config.dataset` from `readConfig`, or a dataset object written
- * as in a YAML file (validated and normalised here, see `normaliseDatasetConfig`).
- * Throws `INVALID_ARGUMENT` for a split other than train/valid/test, the whole config instead of
- * `config.dataset`, bad or unknown options; `INVALID_CONFIG` for an invalid dataset config;
- * `NOT_FOUND` naming the split when the config gives it no data directory; otherwise the first
- * error of the dataset rules, with the code, file and message `check` reports for it.
+ * returns a loader, narrowed by `loader.labeled` (`LabeledDataLoader`: labels typed present).
+ * `config` is the whole config from `readConfig` (its `dataset`, and its
+ * `train.preprocess.data_augmentation` unless `options.augmentation` is given), `config.dataset`,
+ * or a dataset object written as in a YAML file (validated and normalised here, see
+ * `normaliseDatasetConfig`). The train split applies the augmentation (loader/augment-stage.ts);
+ * valid and test ignore it.
+ * Throws `INVALID_ARGUMENT` for a split other than train/valid/test, bad or unknown options;
+ * `INVALID_CONFIG` for an invalid dataset config, or an invalid augmentation of the train split
+ * (before any file is read); `NOT_FOUND` naming the split when the config gives it no data
+ * directory; otherwise the first error of the dataset rules, with the code, file and message
+ * `check` reports for it.
  *
  * @example
  * ```ts
  * import { readConfig, createDataLoader } from "deepreg-loader";
  *
  * const config = await readConfig(["config/test/paired_nifti.yaml"]); // paths relative to the cwd, like DeepReg
- * const loader = await createDataLoader(config.dataset, "train", { seed: 42, workers: 2, cacheBytes: 2 ** 30 });
+ * // The whole config: the train split is augmented as train.preprocess.data_augmentation asks (as DeepReg).
+ * const loader = await createDataLoader(config, "train", { seed: 42, workers: 2, cacheBytes: 2 ** 30 });
  * console.log(loader.numSamples, loader.movingImageShape, loader.fixedImageShape); // 25 [ 16, 16, 16 ] [ 8, 8, 8 ]
  * if (!loader.labeled) throw new Error("expected a labeled split"); // narrows: every batch has its labels
  *
@@ -37,18 +44,21 @@ import type { DataLoaderOptions, LabeledDataLoader, UnlabeledDataLoader } from "
  * ```
  */
 export async function createDataLoader(
-  config: DatasetConfig | Readonly<Record<string, unknown>>,
+  config: DeepRegConfig | DatasetConfig | Readonly<Record<string, unknown>>,
   split: Split,
   options: DataLoaderOptions = {},
 ): Promise<LabeledDataLoader | UnlabeledDataLoader> {
   assertSplit(split);
   const settings = resolveOptions(split, options);
-  const dataset = normaliseDatasetConfig(config, settings.onWarning);
+  const argument = splitConfigArgument(config, options);
+  const dataset = normaliseDatasetConfig(argument.dataset, settings.onWarning);
   const layout = await openSplitLayout(dataset, split, {
     onWarning: settings.onWarning,
+    augmentation: argument.augmentation,
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
   });
   try {
+    settings.augmentation = resolveAugmentation(argument.augmentation, split, dataset);
     return new DeepRegDataLoader(dataset, split, layout, settings) as unknown as LabeledDataLoader | UnlabeledDataLoader;
   } catch (error) {
     await layout.close();

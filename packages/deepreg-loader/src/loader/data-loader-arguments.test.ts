@@ -51,12 +51,14 @@ describe("createDataLoader arguments", () => {
     });
   });
 
-  it('createDataLoader(whole config, "train") -> INVALID_ARGUMENT "pass config.dataset, not the whole config"', async () => {
+  it('createDataLoader(whole config, "train") opens config.dataset (augmentation from train.preprocess)', async () => {
     const whole = { dataset: good(), train: { preprocess: { batch_size: 2 } } };
-    const e = await error(createDataLoader(whole as unknown as DatasetConfig, "train", { cwd: root }));
-    expect(e).toMatchObject({
-      code: "INVALID_ARGUMENT",
-      message: "pass config.dataset, not the whole config: createDataLoader(config.dataset, split) (found keys dataset, train)",
+    await using loader = await createDataLoader(whole as unknown as DatasetConfig, "train", { cwd: root });
+    expect(loader.numSamples).toBe(3);
+    const bad = { dataset: good(), train: { preprocess: { data_augmentation: { name: "rotate" } } } };
+    expect(await error(createDataLoader(bad as unknown as DatasetConfig, "train", { cwd: root }))).toMatchObject({
+      code: "INVALID_CONFIG",
+      message: expect.stringContaining('train.preprocess.data_augmentation.name: expected one of affine, ddf, found "rotate"'),
     });
   });
 
@@ -116,7 +118,7 @@ describe("createDataLoader arguments", () => {
     expect(await error(createDataLoader(good(), "train", options))).toMatchObject({
       code: "INVALID_ARGUMENT",
       message:
-        'unknown options of createDataLoader(): "worker" (did you mean "workers"?), "seeed" (did you mean "seed"?); known options: seed, workers, prefetch, cacheBytes, shard, labelSampling, shuffle, cwd, onWarning, workerUrl',
+        'unknown options of createDataLoader(): "worker" (did you mean "workers"?), "seeed" (did you mean "seed"?); known options: seed, workers, prefetch, cacheBytes, shard, labelSampling, shuffle, cwd, onWarning, workerUrl, augmentation',
     });
     const shard = { shard: { rank: 0, world_size: 2 } } as unknown as { seed: number };
     expect(await error(createDataLoader(good(), "train", shard))).toMatchObject({

@@ -1,5 +1,5 @@
 // loader/data-loader.ts: the loader of one split: plans, `samples()`, `batches()`, stats and
-// closing, assembled from plan.ts, stream.ts and volume-source.ts. May import core, config,
+// closing, assembled from plan.ts, stream.ts, volume-source.ts and augment-stage.ts. May import core, config,
 // samplers, pipeline/ and loader/.
 import { DeepRegLoaderError, GROUPED_DEFAULTS } from "@deepreg-loader/core";
 import type { Batch, DataFormat, DatasetType, LabelSampling, Sample, Split } from "@deepreg-loader/core";
@@ -7,6 +7,7 @@ import type { DatasetConfig, Shape3 } from "@deepreg-loader/config";
 import { randomFor } from "@deepreg-loader/samplers";
 import { numIndicesOf } from "../pipeline/epoch-plan.js";
 import { shuffleBufferOrder } from "../pipeline/shuffle-buffer.js";
+import { AugmentStage } from "./augment-stage.js";
 import { assertKnownKeys, OPTION_KEYS } from "./data-loader-arguments.js";
 import type { SplitLayout } from "./layout.js";
 import { assertInteger, invalid, shardMode } from "./options.js";
@@ -81,6 +82,7 @@ export class DeepRegDataLoader implements DataLoader {
         fixedImageShape: this.fixedImageShape,
         channelAlone: settings.labelSampling === "sample" && !this.#source.cached,
         prefetch: settings.prefetch,
+        augment: settings.augmentation.length === 0 ? null : new AugmentStage(settings.augmentation, settings.seed, settings.shard),
       },
       this.#source,
     );

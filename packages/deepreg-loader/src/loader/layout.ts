@@ -1,6 +1,7 @@
-// loader/layout.ts: the files of one split, opened for reading: the scan (headers), the
-// dataset rules (the first error is thrown, warnings go to `onWarning`), then one file loader
-// per role in DeepReg's order. May import core, config, io-h5, dataset/ and loader/file-loaders.
+// loader/layout.ts: the files of one split, opened for reading: the config-only dataset rules
+// (before any file is read), the scan (headers), the other rules (the first error is thrown,
+// warnings go to `onWarning`), then one file loader per role in DeepReg's order. May import
+// core, config, io-h5, dataset/ and loader/file-loaders.
 import { DeepRegLoaderError } from "@deepreg-loader/core";
 import type { DataFormat, DatasetType, DataSource, Split, WarningHandler } from "@deepreg-loader/core";
 import type { DatasetConfig } from "@deepreg-loader/config";
@@ -8,7 +9,9 @@ import { openH5 } from "@deepreg-loader/io-h5";
 import type { H5File } from "@deepreg-loader/io-h5";
 import { splitOrder } from "../dataset/order.js";
 import { errorFromProblem } from "../dataset/problem.js";
-import { applyRules } from "../dataset/rules.js";
+import { applyConfigRules, applyScanRules } from "../dataset/rules.js";
+import type { Problem } from "../dataset/problem.js";
+import type { RuleInputs } from "../dataset/rules.js";
 import { scanSplit } from "../dataset/scan.js";
 import type { ScannedVolume } from "../dataset/scan.js";
 import { labelChannels } from "../dataset/volume-rules.js";
@@ -57,22 +60,33 @@ export interface OpenLayoutOptions {
   cwd?: string;
   /** Called with each warning of the dataset rules (a label shape that differs from its image's, hidden files). */
   onWarning?: WarningHandler;
+  /**
+   * DeepReg's `train.preprocess.data_augmentation` value the train split applies, judged by the
+   * `augmentation-config` rule before any file is read. Default: none.
+   */
+  augmentation?: unknown;
 }
 
 const sourceOf = (v: ScannedVolume): DataSource => (v.key === undefined ? { id: v.id, path: v.file } : { id: v.id, path: v.file, key: v.key });
 
 /**
- * Scans `split` of `config` (headers, no voxels), applies every dataset rule and opens the files.
- * Throws the first error the rules find, as `checkDataset` reports it (same code, file and
- * message): `NOT_FOUND` (no data dir for the split, a missing folder or H5 file), `EMPTY`,
- * `IDS_MISMATCH`, `BAD_KEY`, `SHAPE`, `LABEL_COUNT`, `GROUP_SIZE`, read errors of a header.
+ * Applies the config-only dataset rules, scans `split` of `config` (headers, no voxels), applies
+ * the other rules and opens the files. Throws the first error the rules find, as
+ * `checkDataset` reports it (same code, file and message): `INVALID_CONFIG` (the train split's
+ * augmentation, before any file is read), `NOT_FOUND` (no data dir for the split, a missing
+ * folder or H5 file), `EMPTY`, `IDS_MISMATCH`, `BAD_KEY`, `SHAPE`, `LABEL_COUNT`, `GROUP_SIZE`,
+ * read errors of a header.
  */
 export async function openSplitLayout(config: DatasetConfig, split: Split, options: OpenLayoutOptions = {}): Promise<SplitLayout> {
+  const inputs: RuleInputs = { augmentation: options.augmentation };
+  const judge = (problems: Problem[]): void => {
+    const first = problems.find((p) => p.severity === "error");
+    if (first !== undefined) throw errorFromProblem(first, { split, rule: first.rule });
+    for (const w of problems) if (w.severity === "warning") options.onWarning?.(w.message);
+  };
+  judge(applyConfigRules(split, config, inputs));
   const scan = await scanSplit(config, split, options.cwd === undefined ? {} : { cwd: options.cwd });
-  const problems = applyRules(scan, config);
-  const first = problems.find((p) => p.severity === "error");
-  if (first !== undefined) throw errorFromProblem(first, { split, rule: first.rule });
-  for (const w of problems) if (w.severity === "warning") options.onWarning?.(w.message);
+  judge(applyScanRules(scan, config, inputs));
   const format = scan.format as DataFormat;
   const order = splitOrder(scan);
   const h5Files = new Map<string, H5File>();

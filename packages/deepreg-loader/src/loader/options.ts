@@ -1,8 +1,9 @@
 // loader/options.ts: createDataLoader's options resolved to settings (defaults, checks) and how
-// a plan is sharded. May import core and loader/ (types, arguments).
+// a plan is sharded. May import core, augment (types) and loader/ (types, arguments).
 import { DeepRegLoaderError, defaultLabelSampling } from "@deepreg-loader/core";
 import type { LabelSampling, Split, WarningHandler } from "@deepreg-loader/core";
 import { resolveWorkerUrl } from "../pipeline/worker-url.js";
+import type { AugmentationTransform } from "@deepreg-loader/augment";
 import { assertKnownKeys, OPTION_KEYS } from "./data-loader-arguments.js";
 import type { DataLoaderOptions } from "./types.js";
 
@@ -20,6 +21,8 @@ export interface Settings {
   onWarning: WarningHandler;
   /** The worker script of the pool (`workers > 0`). */
   workerUrl: URL;
+  /** Transforms applied to every sample (train only; empty: none). Set by createDataLoader from the resolved value. */
+  augmentation: AugmentationTransform[];
 }
 
 /** How an epoch's plan is cut into shards: padded to equal parts, cut to equal parts, or exact. */
@@ -78,5 +81,6 @@ export function resolveOptions(split: Split, options: DataLoaderOptions): Settin
     redraw: options.shuffle ?? split === "train",
     onWarning: options.onWarning ?? (() => undefined),
     workerUrl: resolveWorkerUrl(options.workerUrl),
+    augmentation: [],
   };
 }

@@ -4,7 +4,8 @@
 import { readConfig, createDataLoader } from "../index.js";
 
 const config = await readConfig(["config/test/paired_nifti.yaml"]); // paths relative to the cwd, like DeepReg
-const loader = await createDataLoader(config.dataset, "train", { seed: 42, workers: 2, cacheBytes: 2 ** 30 });
+// The whole config: the train split is augmented as train.preprocess.data_augmentation asks (as DeepReg).
+const loader = await createDataLoader(config, "train", { seed: 42, workers: 2, cacheBytes: 2 ** 30 });
 console.log(loader.numSamples, loader.movingImageShape, loader.fixedImageShape);
 if (!loader.labeled) throw new Error("expected a labeled split"); // narrows: every batch has its labels
 

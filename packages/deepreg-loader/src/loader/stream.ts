@@ -1,7 +1,7 @@
 // loader/stream.ts: samples from index vectors: each pair read once for all its samples of an
 // iteration, `prefetch` ahead in order, arrays handed over or copied so each sample owns
-// its own; and samples stacked into batches. May import core, config (types), volume-ops,
-// pipeline/ and loader/.
+// its own, the training augmentation applied (loader/augment-stage.ts); and samples stacked
+// into batches. May import core, config (types), volume-ops, pipeline/ and loader/.
 import { DeepRegLoaderError, createVolume, isDeepRegLoaderError } from "@deepreg-loader/core";
 import type { Batch, DatasetType, Sample, Volume } from "@deepreg-loader/core";
 import type { Shape3 } from "@deepreg-loader/config";
@@ -9,6 +9,8 @@ import { stackVolumes, takeChannel } from "@deepreg-loader/volume-ops";
 import { pairOf } from "../pipeline/epoch-plan.js";
 import { orderedMap } from "../pipeline/ordered-map.js";
 import type { PreparedVolume } from "../pipeline/prepare-volume.js";
+import { withBatchAugmentation } from "./augment-stage.js";
+import type { AugmentStage } from "./augment-stage.js";
 import type { SplitLayout } from "./layout.js";
 import { closedDuringIteration } from "./volume-source.js";
 import type { ReadContext, VolumeRead, VolumeSource } from "./volume-source.js";
@@ -18,6 +20,8 @@ export interface StreamEntry {
   epoch: number;
   indices: number[];
   last: boolean;
+  /** Position in this rank's plan of the epoch, which seeds the sample's augmentation. */
+  position: number;
 }
 
 /** A preprocessed volume and whether anything else holds it (the cache, another pair). */
@@ -49,6 +53,8 @@ export interface StreamSettings {
   /** One label channel read alone per sample (`sample` sampling without a cache). */
   channelAlone: boolean;
   prefetch: number;
+  /** Training augmentation, or null when none applies. */
+  augment: AugmentStage | null;
 }
 
 /** Turns index vectors into samples for one loader. */
@@ -79,7 +85,7 @@ export class SampleStream {
       ctx.uses.set(key, (ctx.uses.get(key) ?? 0) + 1);
     }
     for (const [k, position] of order.entries()) {
-      yield { epoch, indices: plan[position] as number[], last: k === order.length - 1 };
+      yield { epoch, indices: plan[position] as number[], last: k === order.length - 1, position };
     }
   }
 
@@ -90,7 +96,12 @@ export class SampleStream {
       async (entry) => {
         if (ctx.closed) throw closedDuringIteration(this.#s.split);
         try {
-          return { sample: await this.#sample(entry, ctx, own), entry };
+          const augment = this.#s.augment;
+          if (augment === null) return { sample: await this.#sample(entry, ctx, own), entry };
+          // The warps write new arrays: the un-augmented volumes need no copy of their own.
+          const plain = await this.#sample(entry, ctx, false);
+          const path = this.#s.layout.movingImages.source(pairOf(this.#s.type, entry.indices, this.#s.layout.groups).moving).path;
+          return { sample: await augment.apply(plain, entry.epoch, entry.position, ctx.pool, path), entry };
         } catch (error) {
           throw ctx.closed ? closedDuringIteration(this.#s.split) : error;
         }
@@ -194,7 +205,7 @@ function asVolume(v: PreparedVolume): Volume {
   return createVolume(v.data, v.shape);
 }
 
-/** A batch of one sample that owns its arrays: the same arrays with a leading axis of 1. */
+/** A batch of one sample that owns its arrays: the same arrays with a leading axis of 1 (and its augmentation record). */
 export function batchOfOne(sample: Sample): Batch {
   const lead = (v: Volume): Volume => createVolume(v.data, [1, ...v.shape]);
   const batch: Batch = { movingImage: lead(sample.movingImage), fixedImage: lead(sample.fixedImage), indices: [[...sample.indices]] };
@@ -202,10 +213,10 @@ export function batchOfOne(sample: Sample): Batch {
     batch.movingLabel = lead(sample.movingLabel);
     batch.fixedLabel = lead(sample.fixedLabel);
   }
-  return batch;
+  return withBatchAugmentation(batch, [sample]);
 }
 
-/** Samples stacked on a leading batch axis, one contiguous array per key. */
+/** Samples stacked on a leading batch axis, one contiguous array per key (and their augmentation records). */
 export function stackSamples(samples: readonly Sample[]): Batch {
   const batch: Batch = {
     movingImage: stackVolumes(samples.map((s) => s.movingImage)),
@@ -216,5 +227,5 @@ export function stackSamples(samples: readonly Sample[]): Batch {
     batch.movingLabel = stackVolumes(samples.map((s) => s.movingLabel as Volume));
     batch.fixedLabel = stackVolumes(samples.map((s) => s.fixedLabel as Volume));
   }
-  return batch;
+  return withBatchAugmentation(batch, samples);
 }

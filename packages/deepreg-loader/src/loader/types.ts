@@ -51,6 +51,13 @@ export interface DataLoaderOptions {
    * file made as a second entry point.
    */
   workerUrl?: URL | string;
+  /**
+   * DeepReg's `train.preprocess.data_augmentation` value (`{ name: "affine" }`, a list of such
+   * mappings), or `false` for none. Applied to the `train` split only. Default: the whole
+   * config's `train.preprocess.data_augmentation` when the whole config is passed, else none.
+   * See docs/conventions.md#augmentation.
+   */
+  augmentation?: unknown;
 }
 
 /** Options of `loader.samples()`. */

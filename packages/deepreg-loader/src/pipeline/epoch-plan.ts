@@ -1,6 +1,7 @@
 // pipeline/epoch-plan.ts: what an index vector refers to. The pipeline/ folder owns the loader's
 // building blocks without dataset knowledge (workers, cache, read-ahead, shuffle buffer,
-// preprocessing); it may import core, volume-ops, samplers and dataset/volume-rules, never loader/ or cli/.
+// preprocessing, augmentation warps); it may import core, volume-ops, samplers, augment and
+// dataset/volume-rules, never loader/ or cli/.
 import type { DatasetType } from "@deepreg-loader/core";
 
 /** Observation indices of a pair's moving and fixed volumes, and a key naming the pair. */

@@ -1,0 +1,52 @@
+// In-process measurement of the augmentation warp: `warpAffine` of a 128^3 float32 volume on
+// one thread, against a plain trilinear `resize` producing the same number of voxels.
+import { createVolume, resize, warpAffine } from "deepreg-loader";
+import type { Timing } from "./floors.js";
+
+/** The augmented epoch case: DeepReg's `{ name: "affine" }` (scale 0.1), cache off. */
+export const AUGMENTED_EPOCH = { kind: "epoch", cacheBytes: 0, augmentation: { name: "affine" } } as const;
+
+/** The warp target of issue 8: Mvoxel/s of `warpAffine` on one thread. */
+export const WARP_TARGET_MVOXELS = 60;
+
+export interface WarpThroughput {
+  /** `warpAffine` of a `size^3` volume. */
+  affine: Timing;
+  /** `resize` of `(size - 1)^3` to `size^3` (every axis interpolated). */
+  resize: Timing;
+  /** Output voxels of one repetition (`size^3`, both rows). */
+  voxels: number;
+  size: number;
+}
+
+function times(reps: number, run: () => void): number[] {
+  run(); // warm-up (and JIT)
+  const seconds: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const start = performance.now();
+    run();
+    seconds.push((performance.now() - start) / 1000);
+  }
+  return seconds;
+}
+
+/**
+ * Times `warpAffine(volume, theta)` with a typical DeepReg theta (scale 0.1 noise) and
+ * `resize` of `(size - 1)^3 -> size^3`, `reps` times each after a warm-up, alternating so load
+ * from other jobs falls on both alike. Bytes: the float32 output.
+ */
+export function warpThroughput(reps: number, size = 128): WarpThroughput {
+  const voxels = size ** 3;
+  const ramp = (n: number) => Float32Array.from({ length: n }, (_, i) => ((i * 7919) % 1000) / 1000);
+  const volume = createVolume(ramp(voxels), [size, size, size]);
+  const small = createVolume(ramp((size - 1) ** 3), [size - 1, size - 1, size - 1]);
+  // affineFromNoise of noise in [0.9, 1]: a mild scaling/shear with a translation of a voxel or so.
+  const theta = [0.95, 0.02, -0.015, 0.025, 0.97, 0.018, -0.02, 0.012, 0.93, 1.4, -1.1, 2.3];
+  const affine: number[] = [];
+  const resized: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    affine.push(...times(1, () => warpAffine(volume, theta)));
+    resized.push(...times(1, () => resize(small, [size, size, size])));
+  }
+  return { affine: { seconds: affine, bytes: voxels * 4 }, resize: { seconds: resized, bytes: voxels * 4 }, voxels, size };
+}
