@@ -42,18 +42,15 @@ export interface ExportManifest {
   movingImageShape: number[];
   /** Shape of every fixed image and label written. */
   fixedImageShape: number[];
-<<<<<<< HEAD
-  /** The samples written, in stream order. */
+  /** Per sample: its indices, its files and, for augmented samples, the parameters applied (docs/conventions.md#augmentation). */
   samples: {
     /** The sample's index vector (`Sample.indices`). */
     indices: number[];
     /** The sample's `.npy` files. */
     files: ManifestFiles;
+    /** The augmentation applied to the sample, when the split is augmented. */
+    augmentation?: SampleAugmentation;
   }[];
-=======
-  /** Per sample: its indices, its files and, for augmented samples, the parameters applied (docs/conventions.md#augmentation). */
-  samples: { indices: number[]; files: ManifestFiles; augmentation?: SampleAugmentation }[];
->>>>>>> main
 }
 
 /** Options of {@link exportSamples}. */
