@@ -48,12 +48,26 @@ export interface Sample {
  * `@deepreg-loader/augment`'s `applyTransform` gives the same volume.
  */
 export type AugmentationRecord =
-  | { name: "affine"; theta: number[] }
-  | { name: "ddf"; lowResShape: [number, number, number]; lowResField: number[] };
+  | {
+      /** An affine transform. */
+      name: "affine";
+      /** DeepReg's 4 x 3 matrix, 12 numbers, row-major (`theta[r * 3 + c]`). */
+      theta: number[];
+    }
+  | {
+      /** A dense displacement field. */
+      name: "ddf";
+      /** Shape `[l1, l2, l3]` of the low-resolution field. */
+      lowResShape: [number, number, number];
+      /** The low-resolution field, row-major `(l1, l2, l3, 3)`, strengths applied. */
+      lowResField: number[];
+    };
 
 /** What was applied to one sample: `moving` for the moving image and label, `fixed` for the fixed ones. */
 export interface SampleAugmentation {
+  /** The records applied to the moving image and label, one per transform, in order. */
   moving: AugmentationRecord[];
+  /** The records applied to the fixed image and label (drawn independently), one per transform, in order. */
   fixed: AugmentationRecord[];
 }
 
