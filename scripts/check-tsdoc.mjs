@@ -116,7 +116,8 @@ function documentable(decl, name) {
 
 /**
  * Every undocumented exported symbol of the packages in `packagesDir`, as
- * `{ pkg, symbol, file, line, missing }` (`missing` is "doc" or "@example"), sorted.
+ * `{ pkg, symbol, file, line, missing }` (`missing` is "doc", "@example" or "resolution": an
+ * export the compiler cannot follow), sorted.
  */
 export function checkTsdoc(packagesDir, { root = resolve(packagesDir, "..") } = {}) {
   const packages = findPackages(packagesDir);
@@ -151,9 +152,17 @@ export function checkTsdoc(packagesDir, { root = resolve(packagesDir, "..") } = 
       if (!moduleSymbol) continue;
       for (const exported of checker.getExportsOfModule(moduleSymbol)) {
         const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
-        const decls = (symbol.declarations ?? []).filter((d) => resolve(d.getSourceFile().fileName).startsWith(srcDir));
-        if (decls.length === 0) continue; // declared in another package (checked there) or unresolved
         const name = exported.getName();
+        if ((symbol.declarations ?? []).length === 0) {
+          // An export the compiler cannot follow (a missing file or name) cannot be checked.
+          const decl = exported.declarations?.[0] ?? source;
+          if (!resolve(decl.getSourceFile().fileName).startsWith(srcDir)) continue; // reported where it is written
+          const line = decl.getSourceFile().getLineAndCharacterOfPosition(decl.getStart()).line + 1;
+          problems.push({ pkg: p.name, symbol: name, file: relative(root, decl.getSourceFile().fileName), line, missing: "resolution" });
+          continue;
+        }
+        const decls = symbol.declarations.filter((d) => resolve(d.getSourceFile().fileName).startsWith(srcDir));
+        if (decls.length === 0) continue; // declared in another package: checked there
         // Overloads (and merged declarations) spell a name more than once: one documented
         // spelling is enough; the first one is reported.
         const byName = new Map();
@@ -187,9 +196,11 @@ export function checkTsdoc(packagesDir, { root = resolve(packagesDir, "..") } = 
   return problems.sort((a, b) => a.pkg.localeCompare(b.pkg) || a.file.localeCompare(b.file) || a.line - b.line);
 }
 
-/** One line per problem: `package: symbol (file:line)`, `[no @example]` when that is what is missing. */
+const SUFFIX = { doc: "", "@example": " [no @example]", resolution: " [export not resolved]" };
+
+/** One line per problem: `package: symbol (file:line)`, with what is missing when not the doc comment. */
 export function formatProblem(x) {
-  return `${x.pkg}: ${x.symbol} (${x.file}:${x.line})${x.missing === "@example" ? " [no @example]" : ""}`;
+  return `${x.pkg}: ${x.symbol} (${x.file}:${x.line})${SUFFIX[x.missing]}`;
 }
 
 function main() {

@@ -25,6 +25,7 @@ describe("check-tsdoc", () => {
       "index.ts": [
         'export { documented, undocumented } from "./fns.js";',
         'export type { Options } from "./fns.js";',
+        'export { gone } from "./missing.js";',
         "",
       ].join("\n"),
       "fns.ts": [
@@ -71,6 +72,7 @@ describe("check-tsdoc", () => {
     expect(checkTsdoc(packages).map(formatProblem)).toEqual([
       "a: Options.bare (packages/a/src/fns.ts:5)",
       "a: undocumented (packages/a/src/fns.ts:13)",
+      "a: gone (packages/a/src/index.ts:3) [export not resolved]",
       "b: readNifti (packages/b/src/index.ts:3) [no @example]",
     ]);
   });
@@ -84,7 +86,7 @@ describe("check-tsdoc", () => {
     }
     expect(failure?.status).toBe(1);
     expect(String(failure.stderr)).toMatch(/^a: Options\.bare \(packages\/a\/src\/fns\.ts:5\)$/m);
-    expect(String(failure.stderr)).toMatch(/3 exported symbols without TSDoc in 2 of 2 packages/);
+    expect(String(failure.stderr)).toMatch(/4 exported symbols without TSDoc in 2 of 2 packages/);
 
     writePackage(packages, "a", {
       "index.ts": '/** Documented now. */\nexport const undocumented = 2;\n',
