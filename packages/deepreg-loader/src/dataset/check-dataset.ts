@@ -10,6 +10,7 @@ import type { DatasetScan, ScanProgress } from "./scan.js";
 /** Progress of `checkDataset`: `done` of `total` volumes inspected, the last one being `file` (and `key`). */
 export type CheckProgress = ScanProgress;
 
+/** Options of {@link checkDataset}. */
 export interface CheckOptions {
   /** Directory the config's relative `dir`s are resolved against. Default `process.cwd()` (like DeepReg). */
   cwd?: string;
@@ -37,10 +38,13 @@ export interface CheckOptions {
 
 /** The outcome of `checkDataset`. */
 export interface CheckReport {
+  /** The split checked. */
   split: Split;
+  /** The dataset type of the config. */
   type: DatasetType;
   /** Undefined when the config has no directory for the split. */
   format?: DataFormat;
+  /** Whether the config says the split is labeled. */
   labeled: boolean;
   /** What the scan saw (directories, tops, volumes with shapes and value ranges). */
   scan: DatasetScan;

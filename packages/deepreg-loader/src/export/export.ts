@@ -8,32 +8,52 @@ import { writeNpy } from "./export-npy.js";
 
 /** What `exportSamples` needs of a data loader (a `DataLoader` has it). */
 export interface SampleSource {
+  /** Image pairs per epoch (written to the manifest). */
   readonly numSamples: number;
+  /** Shape of the moving images and labels (written to the manifest). */
   readonly movingImageShape: readonly number[];
+  /** Shape of the fixed images and labels (written to the manifest). */
   readonly fixedImageShape: readonly number[];
+  /** The samples of one epoch, in stream order. */
   samples(options: { epoch: number }): AsyncIterable<Sample>;
 }
 
 /** The `.npy` files of one sample, by the key of the `Sample` they hold (snake_case as in DeepReg). */
 export interface ManifestFiles {
+  /** The moving image's `.npy` file, relative to the export folder. */
   moving_image: string;
+  /** The fixed image's `.npy` file, relative to the export folder. */
   fixed_image: string;
+  /** The moving label's `.npy` file (labeled splits). */
   moving_label?: string;
+  /** The fixed label's `.npy` file (labeled splits). */
   fixed_label?: string;
 }
 
 /** `manifest.json` of an export (DESIGN.md "CLI"): samples in stream order. */
 export interface ExportManifest {
+  /** The dataset type. */
   type: DatasetType;
+  /** The split exported. */
   split: Split;
   /** Image pairs per epoch (the loader's `numSamples`); `samples` may hold more (one per label with `all`) or fewer (`limit`). */
   numSamples: number;
+  /** Shape of every moving image and label written. */
   movingImageShape: number[];
+  /** Shape of every fixed image and label written. */
   fixedImageShape: number[];
   /** Per sample: its indices, its files and, for augmented samples, the parameters applied (docs/conventions.md#augmentation). */
-  samples: { indices: number[]; files: ManifestFiles; augmentation?: SampleAugmentation }[];
+  samples: {
+    /** The sample's index vector (`Sample.indices`). */
+    indices: number[];
+    /** The sample's `.npy` files. */
+    files: ManifestFiles;
+    /** The augmentation applied to the sample, when the split is augmented. */
+    augmentation?: SampleAugmentation;
+  }[];
 }
 
+/** Options of {@link exportSamples}. */
 export interface ExportOptions {
   /** Epoch of the stream to write. Default 0. */
   epoch?: number;

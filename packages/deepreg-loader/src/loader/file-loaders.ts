@@ -14,9 +14,11 @@ export interface ReadVolumeOptions {
 
 /** A `FileLoader` that also says which format its sources are in. */
 export interface FormatFileLoader extends FileLoader {
+  /** The format of every source: `nifti` or `h5`. */
   readonly format: DataFormat;
   /** The readers' size cap given to the loader (`maxBytes`), or undefined for the default. */
   readonly maxBytes?: number;
+  /** Volume `index` (into `ids`) as a row-major float32 volume; with `channel`, that channel of a 4D label. */
   read(index: number, options?: ReadVolumeOptions): Promise<Volume>;
 }
 

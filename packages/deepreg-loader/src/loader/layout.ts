@@ -26,17 +26,25 @@ export { LAYOUT_FOLDERS, layoutEntries } from "../dataset/layout-names.js";
  * the same object.
  */
 export interface SplitLayout {
+  /** The dataset type. */
   type: DatasetType;
+  /** The split's file format. */
   format: DataFormat;
+  /** Whether the split is labeled. */
   labeled: boolean;
   /** The data directories, resolved (`~` expanded). */
   dirs: string[];
+  /** The moving images, in DeepReg's order. */
   movingImages: FormatFileLoader;
+  /** The fixed images (unpaired, grouped: the same object as `movingImages`). */
   fixedImages: FormatFileLoader;
+  /** The moving labels, one per moving image; null when unlabeled. */
   movingLabels: FormatFileLoader | null;
+  /** The fixed labels (unpaired, grouped: the same object as `movingLabels`); null when unlabeled. */
   fixedLabels: FormatFileLoader | null;
   /** Label channels of each moving / fixed label (3D: 1, 4D: the last dimension); null when unlabeled. */
   movingLabelChannels: number[] | null;
+  /** Label channels of each fixed label, as `movingLabelChannels`. */
   fixedLabelChannels: number[] | null;
   /** Grouped: observation indices (into `movingImages`) of each group, in group order; else null. */
   groups: number[][] | null;
