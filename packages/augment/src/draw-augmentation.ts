@@ -9,12 +9,26 @@ import { randomDdf } from "./random-ddf.js";
  * filled in, arguments in camelCase); see `validateAugmentation`.
  */
 export type AugmentationTransform =
-  | { name: "affine"; scale: number }
-  | { name: "ddf"; fieldStrength: number; lowResSize: [number, number, number] };
+  | {
+      /** A random affine transform. */
+      name: "affine";
+      /** Noise is uniform in `[1 - scale, 1]` (DeepReg's `scale`, default 0.1). */
+      scale: number;
+    }
+  | {
+      /** A random dense displacement field. */
+      name: "ddf";
+      /** Each component's strength is uniform in `[0, fieldStrength]` (DeepReg's `field_strength`, default 1). */
+      fieldStrength: number;
+      /** Shape of the low-resolution field (DeepReg's `low_res_size`, default `[1, 1, 1]`). */
+      lowResSize: [number, number, number];
+    };
 
 /** Spatial shapes of a sample's moving and fixed images. */
 export interface AugmentationShapes {
+  /** Spatial shape `[d1, d2, d3]` of the moving image. */
   moving: readonly number[];
+  /** Spatial shape `[d1, d2, d3]` of the fixed image. */
   fixed: readonly number[];
 }
 
@@ -50,6 +64,27 @@ export function drawAugmentation(
  * parameters (`drawAugmentation`, then `applyAugmentation`). Returns a new sample with
  * `augmentation = { moving: [...], fixed: [...] }`, one record per transform; `indices`
  * unchanged. An empty `transforms` returns the sample unchanged (no `augmentation` key).
+ *
+ * @example
+ * ```ts
+ * import { createVolume } from "@deepreg-loader/core";
+ * import { randomFor } from "@deepreg-loader/samplers";
+ * import { describe } from "@deepreg-loader/volume-ops";
+ * import { augmentSample, parseAugmentation } from "@deepreg-loader/augment";
+ *
+ * // DeepReg's `train.preprocess.data_augmentation`, as read from the YAML.
+ * const transforms = parseAugmentation([{ name: "affine" }, { name: "ddf", field_strength: 2, low_res_size: [2, 2, 2] }], {
+ *   imageShapes: [[8, 9, 10]],
+ * });
+ * const ramp = (salt) => createVolume(Float32Array.from({ length: 720 }, (_, n) => ((n * 37 + salt) % 100) / 100), [8, 9, 10]);
+ * const sample = { movingImage: ramp(0), fixedImage: ramp(7), movingLabel: ramp(3), fixedLabel: ramp(5), indices: [0, 0] };
+ *
+ * const out = augmentSample(sample, transforms, randomFor(42, 0, "augment", 0));
+ * console.log(describe(out.movingImage), describe(out.fixedLabel));
+ * // float32 [8, 9, 10] min 0 max 0.810958 float32 [8, 9, 10] min 0 max 0.721393
+ * console.log(out.augmentation.fixed[1].lowResShape, out.augmentation.fixed[1].lowResField.length);
+ * // [ 2, 2, 2 ] 24
+ * ```
  */
 export function augmentSample(sample: Sample, transforms: readonly AugmentationTransform[], random: Random): Sample {
   if (transforms.length === 0) return sample;

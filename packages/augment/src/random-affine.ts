@@ -5,6 +5,7 @@ import { affineFromNoise } from "./affine-from-noise.js";
 /** DeepReg's default `scale` of the `affine` transform. */
 export const DEFAULT_AFFINE_SCALE = 0.1;
 
+/** Options of {@link randomAffine}. */
 export interface RandomAffineOptions {
   /** Noise is uniform in `[1 - scale, 1]`; `0 <= scale <= 1`. Default 0.1 (DeepReg's). */
   scale?: number;
@@ -12,7 +13,9 @@ export interface RandomAffineOptions {
 
 /** The record of an affine transform: `theta`, DeepReg's 4 x 3 matrix, row-major. */
 export interface AffineRecord {
+  /** Always `affine`. */
   name: "affine";
+  /** DeepReg's 4 x 3 matrix, 12 numbers, row-major (`theta[r * 3 + c]`). */
   theta: number[];
 }
 

@@ -4,8 +4,10 @@ import { randomNormal } from "./random-normal.js";
 
 /** DeepReg's defaults of the `ddf` transform. */
 export const DEFAULT_FIELD_STRENGTH = 1;
+/** DeepReg's default `low_res_size` of the `ddf` transform. */
 export const DEFAULT_LOW_RES_SIZE: readonly [number, number, number] = [1, 1, 1];
 
+/** Options of {@link randomDdf}. */
 export interface RandomDdfOptions {
   /** Each component's strength is uniform in `[0, fieldStrength]`; `>= 0`. Default 1. */
   fieldStrength?: number;
@@ -18,8 +20,11 @@ export interface RandomDdfOptions {
  * row-major `(l1, l2, l3, 3)`, already multiplied by the drawn strengths.
  */
 export interface DdfRecord {
+  /** Always `ddf`. */
   name: "ddf";
+  /** Shape `[l1, l2, l3]` of the low-resolution field. */
   lowResShape: [number, number, number];
+  /** The low-resolution field, row-major `(l1, l2, l3, 3)`, strengths applied. */
   lowResField: number[];
 }
 

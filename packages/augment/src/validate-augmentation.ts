@@ -24,9 +24,20 @@ export interface AugmentationProblem {
 
 /** The outcome of `validateAugmentation`: the normalised transforms, or every problem. */
 export type AugmentationValidation =
-  | { ok: true; transforms: AugmentationTransform[] }
-  | { ok: false; problems: AugmentationProblem[] };
+  | {
+      /** `true`: the value is valid. */
+      ok: true;
+      /** The normalised transforms, in order (empty for none). */
+      transforms: AugmentationTransform[];
+    }
+  | {
+      /** `false`: the value is invalid. */
+      ok: false;
+      /** Every problem, each with its dot-path. */
+      problems: AugmentationProblem[];
+    };
 
+/** Options of {@link validateAugmentation} and `parseAugmentation`. */
 export interface ValidateAugmentationOptions {
   /**
    * The spatial shapes the transforms act on (`moving_image_shape`, `fixed_image_shape`):

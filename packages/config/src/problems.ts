@@ -16,8 +16,22 @@ export interface ConfigProblem {
 
 /** The outcome of `validateConfig`: the typed config, or every error. Warnings in both cases. */
 export type ValidationResult =
-  | { ok: true; config: DeepRegConfig; warnings: ConfigProblem[] }
-  | { ok: false; errors: ConfigProblem[]; warnings: ConfigProblem[] };
+  | {
+      /** `true`: the config is valid. */
+      ok: true;
+      /** The validated, normalised config. */
+      config: DeepRegConfig;
+      /** Problems that do not stop the config from being used (e.g. the v0.1.1 layout). */
+      warnings: ConfigProblem[];
+    }
+  | {
+      /** `false`: the config is invalid. */
+      ok: false;
+      /** Every error, all at once (each with its dot-path). */
+      errors: ConfigProblem[];
+      /** Problems that would not stop the config from being used. */
+      warnings: ConfigProblem[];
+    };
 
 /** One problem as one line: `dataset.type: expected one of paired, unpaired, grouped, found "pared" (did you mean "paired"?)`. */
 export function formatConfigProblem(problem: ConfigProblem): string {

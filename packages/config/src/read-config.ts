@@ -10,6 +10,7 @@ import type { DeepRegConfig } from "./types.js";
 import { validateConfig } from "./validate-config.js";
 import type { ValidateConfigOptions } from "./validate-config.js";
 
+/** Options of {@link readConfig}: where relative paths start, where warnings go, and `validateConfig`'s options. */
 export interface ReadConfigOptions extends ValidateConfigOptions {
   /** Directory that relative config paths are resolved against. Default `process.cwd()`. */
   cwd?: string;
@@ -27,6 +28,20 @@ export interface ReadConfigOptions extends ValidateConfigOptions {
  * top level is not a mapping, or an invalid merged config (the message lists every problem on
  * its own line; `details: { errors, warnings, files }`, each error with the `file` whose value it is about;
  * `file`: the first error's file).
+ *
+ * @example
+ * ```ts
+ * import { readConfig } from "@deepreg-loader/config";
+ *
+ * // Run from DeepReg's data folder; later files override earlier ones.
+ * const config = await readConfig(["config/test/paired_nifti.yaml"], {
+ *   onWarning: (line) => console.log("warning:", line),
+ * });
+ * console.log(config.dataset.type, config.dataset.moving_image_shape, config.dataset.train?.dir);
+ * // paired [ 16, 16, 16 ] [ 'data/test/nifti/paired/train' ]
+ * console.log(config.train.preprocess);
+ * // { batch_size: 1, shuffle_buffer_num_batch: 1, num_parallel_calls: -1 }
+ * ```
  */
 export async function readConfig(paths: string | readonly string[], options: ReadConfigOptions = {}): Promise<DeepRegConfig> {
   const files = typeof paths === "string" ? [paths] : [...paths];

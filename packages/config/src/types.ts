@@ -12,8 +12,11 @@ export type { IntraGroupOption };
  * the current directory, like DeepReg), `format` lower-case.
  */
 export interface SplitConfig {
+  /** The split's data folders, always a list, in the order and spelling written. */
   dir: string[];
+  /** The file format, lower-case: `nifti` or `h5`. */
   format: DataFormat;
+  /** Whether the split has labels (`*_label` files or keys). */
   labeled: boolean;
 }
 
@@ -24,11 +27,17 @@ export interface SplitConfig {
  * `image_shape`.
  */
 export interface DatasetConfig {
+  /** `paired`, `unpaired` or `grouped`. */
   type: DatasetType;
+  /** The training split; `null` when absent, empty or with an empty `dir`. */
   train: SplitConfig | null;
+  /** The validation split; `null` when absent, empty or with an empty `dir`. */
   valid: SplitConfig | null;
+  /** The test split; `null` when absent, empty or with an empty `dir`. */
   test: SplitConfig | null;
+  /** The shape moving images (and labels) are resized to. */
   moving_image_shape: Shape3;
+  /** The shape fixed images (and labels) are resized to. */
   fixed_image_shape: Shape3;
   /** Set for unpaired and grouped data. */
   image_shape?: Shape3;
@@ -42,16 +51,25 @@ export interface DatasetConfig {
 
 /** DeepReg's `train.preprocess` section, defaulted. */
 export interface PreprocessConfig {
+  /** Samples per batch (default in `PREPROCESS_DEFAULTS`). */
   batch_size: number;
+  /** DeepReg's shuffle buffer size, in batches (kept for compatibility; default in `PREPROCESS_DEFAULTS`). */
   shuffle_buffer_num_batch: number;
   /** -1 means "as many as there are cores". */
   num_parallel_calls: number;
+  /** The `data_augmentation` section as written (validated by the augmentation code, not here). */
   data_augmentation?: unknown;
 }
 
 /** A whole DeepReg config: `dataset` validated, `train.preprocess` defaulted, other sections kept as written. */
 export interface DeepRegConfig {
+  /** The `dataset:` section, validated and normalised. */
   dataset: DatasetConfig;
-  train: { preprocess: PreprocessConfig; [key: string]: unknown };
+  /** The `train:` section: `preprocess` defaulted, other keys as written. */
+  train: {
+    /** `train.preprocess`, defaulted. */
+    preprocess: PreprocessConfig;
+    [key: string]: unknown;
+  };
   [section: string]: unknown;
 }

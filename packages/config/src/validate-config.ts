@@ -1,9 +1,10 @@
+import { DEFAULT_MAX_BYTES } from "@deepreg-loader/core";
 import { clonePlain } from "./merge-configs.js";
 import { rememberNormalised } from "./normalised.js";
 import { isMapping, ProblemList } from "./problems.js";
 import type { ValidationResult } from "./problems.js";
 import type { DeepRegConfig } from "./types.js";
-import { DEFAULT_MAX_BYTES, validateDataset } from "./validate-dataset.js";
+import { validateDataset } from "./validate-dataset.js";
 import type { LabeledSource } from "./validate-dataset.js";
 import { validateTrain } from "./validate-train.js";
 

@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import { INTRA_GROUP_OPTIONS, SPLITS } from "@deepreg-loader/core";
+import { DEFAULT_MAX_BYTES, INTRA_GROUP_OPTIONS, SPLITS } from "@deepreg-loader/core";
 import type { DataFormat, DatasetType, Split } from "@deepreg-loader/core";
 import { didYouMean } from "./did-you-mean.js";
 import { describeValue, isMapping } from "./problems.js";
@@ -360,8 +360,6 @@ function checkShape(value: unknown, path: string, problems: ProblemList, maxByte
   return [...value] as Shape3;
 }
 
-/** Default size cap of one volume: 2^31 bytes of float32, the readers' `DEFAULT_MAX_BYTES`. */
-export const DEFAULT_MAX_BYTES = 2 ** 31;
 
 function formatBytes(n: number): string {
   if (n >= 2 ** 30 && Number.isInteger(n / 2 ** 30)) return `${n / 2 ** 30} GiB`;

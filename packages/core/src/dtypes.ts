@@ -11,6 +11,7 @@ export type DType =
   | "float32"
   | "float64";
 
+/** Every `DType`, in a fixed order (unsigned before signed, by width). */
 export const DTYPES: readonly DType[] = [
   "uint8",
   "int8",

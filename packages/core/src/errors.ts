@@ -53,6 +53,7 @@ export type ErrorCode =
   /** The object was used after `close()`. */
   | "CLOSED";
 
+/** What a `DeepRegLoaderError` carries besides its code and message. */
 export interface DeepRegLoaderErrorOptions {
   /** The file the error is about, if any. */
   file?: string;
@@ -64,11 +65,20 @@ export interface DeepRegLoaderErrorOptions {
 
 /** The one error class of deepreg-loader: a `code` from a closed set and a message that names the file. */
 export class DeepRegLoaderError extends Error {
+  /** Always `"DeepRegLoaderError"`. */
   override readonly name = "DeepRegLoaderError";
+  /** What went wrong, from a closed set (see `ErrorCode`): branch on this, not on the message. */
   readonly code: ErrorCode;
+  /** The file the error is about, if any. */
   readonly file: string | undefined;
+  /** Structured details (key, sample indices, dot-paths, ...), if any. */
   readonly details: Record<string, unknown> | undefined;
 
+  /**
+   * @param code - what went wrong (see `ErrorCode`)
+   * @param message - one line that names the file (and key) and says what was expected and found
+   * @param options - the file, the original error (`cause`) and structured details
+   */
   constructor(code: ErrorCode, message: string, options: DeepRegLoaderErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;

@@ -20,3 +20,4 @@ export { didYouMean, editDistance } from "./did-you-mean.js";
 export { SPLITS, INTRA_GROUP_OPTIONS, GROUPED_DEFAULTS, defaultLabelSampling } from "./vocabulary.js";
 export type { IntraGroupOption } from "./vocabulary.js";
 export { bigintToFloat32 } from "./bigint-to-float32.js";
+export { DEFAULT_MAX_BYTES } from "./limits.js";

@@ -17,10 +17,15 @@ export type LabelSampling = "sample" | "all";
  * `labelIndex` is -1 when unlabeled.
  */
 export interface Sample {
+  /** The moving image, `movingImageShape` (`[d1, d2, d3]`), normalised (DeepReg's min-max: values in (0, 1]). */
   movingImage: Volume;
+  /** The fixed image, `fixedImageShape` (`[d1, d2, d3]`), normalised (DeepReg's min-max: values in (0, 1]). */
   fixedImage: Volume;
+  /** The moving image's label, one 3D channel resized to `movingImageShape`; absent when unlabeled. */
   movingLabel?: Volume;
+  /** The fixed image's label, one 3D channel resized to `fixedImageShape`; absent when unlabeled. */
   fixedLabel?: Volume;
+  /** Where the sample comes from, as in DeepReg (see above); the last one is the label index, -1 when unlabeled. */
   indices: number[];
   /**
    * The training augmentation applied to this sample, when there was one: one record per
@@ -43,12 +48,26 @@ export interface Sample {
  * `@deepreg-loader/augment`'s `applyTransform` gives the same volume.
  */
 export type AugmentationRecord =
-  | { name: "affine"; theta: number[] }
-  | { name: "ddf"; lowResShape: [number, number, number]; lowResField: number[] };
+  | {
+      /** An affine transform. */
+      name: "affine";
+      /** DeepReg's 4 x 3 matrix, 12 numbers, row-major (`theta[r * 3 + c]`). */
+      theta: number[];
+    }
+  | {
+      /** A dense displacement field. */
+      name: "ddf";
+      /** Shape `[l1, l2, l3]` of the low-resolution field. */
+      lowResShape: [number, number, number];
+      /** The low-resolution field, row-major `(l1, l2, l3, 3)`, strengths applied. */
+      lowResField: number[];
+    };
 
 /** What was applied to one sample: `moving` for the moving image and label, `fixed` for the fixed ones. */
 export interface SampleAugmentation {
+  /** The records applied to the moving image and label, one per transform, in order. */
   moving: AugmentationRecord[];
+  /** The records applied to the fixed image and label (drawn independently), one per transform, in order. */
   fixed: AugmentationRecord[];
 }
 
@@ -57,10 +76,15 @@ export interface SampleAugmentation {
  * `Float32Array` each (`batch.movingImage.data`, `batch.movingImage.shape`).
  */
 export interface Batch {
+  /** The samples' moving images stacked: `[B, ...movingImageShape]`. */
   movingImage: Volume;
+  /** The samples' fixed images stacked: `[B, ...fixedImageShape]`. */
   fixedImage: Volume;
+  /** The samples' moving labels stacked: `[B, ...movingImageShape]`; absent when unlabeled. */
   movingLabel?: Volume;
+  /** The samples' fixed labels stacked: `[B, ...fixedImageShape]`; absent when unlabeled. */
   fixedLabel?: Volume;
+  /** Each sample's `indices` (see `Sample.indices`), in batch order: `B` rows. */
   indices: number[][];
   /** Each sample's `augmentation`, in batch order, when the samples were augmented. */
   augmentation?: SampleAugmentation[];

@@ -11,7 +11,9 @@ export type Volume = NdArray<Float32Array>;
 
 /** A volume as plain data: survives `structuredClone` and `postMessage` (transfer `data.buffer`). */
 export interface VolumeData {
+  /** The values, row-major (C order), `shapeSize(shape)` long. */
   data: Float32Array;
+  /** The shape, as nibabel / h5py report it. */
   shape: number[];
 }
 

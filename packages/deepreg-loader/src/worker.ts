@@ -33,10 +33,12 @@ const h5Files = new Map<string, Promise<H5File>>();
 
 async function readRaw(task: VolumeTask) {
   const options = task.channel === undefined ? {} : { channel: task.channel };
-  if (task.format === "nifti") return readNiftiRawSync(task.path, options);
+  const maxBytes = task.maxBytes === undefined ? {} : { maxBytes: task.maxBytes };
+  if (task.format === "nifti") return readNiftiRawSync(task.path, { ...options, ...maxBytes });
   let file = h5Files.get(task.path);
   if (file === undefined) {
-    file = openH5(task.path);
+    // A pool serves one loader (or one check), so every task of a file has the same maxBytes.
+    file = openH5(task.path, maxBytes);
     h5Files.set(task.path, file);
     file.catch(() => h5Files.delete(task.path));
   }

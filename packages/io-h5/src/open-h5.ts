@@ -1,6 +1,6 @@
 import { constants } from "node:buffer";
 import { resolve } from "node:path";
-import { createVolume, DeepRegLoaderError, shapeSize } from "@deepreg-loader/core";
+import { createVolume, DEFAULT_MAX_BYTES, DeepRegLoaderError, shapeSize } from "@deepreg-loader/core";
 import type { DType, Volume } from "@deepreg-loader/core";
 import type { Dataset, File as H5wasmFile, Metadata } from "h5wasm";
 import { checkH5File } from "./check-file.js";
@@ -29,8 +29,6 @@ export interface OpenH5Options {
   maxBytes?: number;
 }
 
-/** Default cap on a read, in bytes of float32 output: 2^31 (2 GiB), as `@deepreg-loader/io-nifti`. */
-export const DEFAULT_MAX_BYTES = 2 ** 31;
 
 /** Options of `H5File.read`. */
 export interface H5ReadOptions {
@@ -60,6 +58,7 @@ export interface H5File {
   read(key: string, options?: H5ReadOptions): Volume;
   /** Releases the file; idempotent. Any other call afterwards throws `CLOSED`. */
   close(): void;
+  /** `close()`, for `using h5 = await openH5(path)` (TypeScript 5.2+). */
   [Symbol.dispose](): void;
 }
 
@@ -268,6 +267,26 @@ function openError(path: string, error: unknown): DeepRegLoaderError {
  *
  * Throws `DeepRegLoaderError`: `NOT_FOUND`, `EMPTY`, `NOT_HDF5`, `TRUNCATED`, `READ_FAILED`
  * (directory, permissions, corrupt metadata), each naming the file.
+ *
+ * @example
+ * ```ts
+ * import { createVolume } from "@deepreg-loader/core";
+ * import { openH5, writeH5 } from "@deepreg-loader/io-h5";
+ *
+ * const image = createVolume(Float32Array.from({ length: 60 }, (_, i) => i / 10), [5, 4, 3]);
+ * const label = { data: Int16Array.from({ length: 60 }, (_, i) => i % 2), shape: [5, 4, 3] };
+ * await writeH5("pair.h5", { "case-b": image, "case-a": label }, { compression: "gzip" });
+ *
+ * const h5 = await openH5("pair.h5");
+ * try {
+ *   console.log(h5.keys()); // [ 'case-a', 'case-b' ]
+ *   console.log(h5.shape("case-a"), h5.dtype("case-a")); // [ 5, 4, 3 ] int16
+ *   const volume = h5.read("case-b"); // float32, row-major
+ *   console.log(volume.shape, volume.get(4, 3, 2)); // [ 5, 4, 3 ] 5.900000095367432
+ * } finally {
+ *   h5.close();
+ * }
+ * ```
  */
 export async function openH5(path: string, options: OpenH5Options = {}): Promise<H5File> {
   const slabBytes = options.slabBytes ?? DEFAULT_SLAB_BYTES;

@@ -1,6 +1,6 @@
-import { shapeSize } from "@deepreg-loader/core";
+import { bigintToFloat32, shapeSize } from "@deepreg-loader/core";
 import type { Dataset } from "h5wasm";
-import { bigintToFloat32, copyToFloat32 } from "./to-float32.js";
+import { copyToFloat32 } from "./to-float32.js";
 import type { NumericArray } from "./to-float32.js";
 
 /** How a dataset is cut into hyperslabs: `step` indices along `axis` at a time, one index of every axis before it. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { bigintToFloat32, copyToFloat32 } from "./to-float32.js";
+import { bigintToFloat32 } from "@deepreg-loader/core";
+import { copyToFloat32 } from "./to-float32.js";
 
 function bits(x: number): number {
   return new Uint32Array(Float32Array.of(x).buffer)[0] as number;

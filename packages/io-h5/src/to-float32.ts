@@ -1,3 +1,5 @@
+import { bigintToFloat32 } from "@deepreg-loader/core";
+
 /** Typed arrays h5wasm returns for numeric datasets. */
 export type NumericArray =
   | Int8Array
@@ -14,25 +16,6 @@ export type NumericArray =
 const TWO_POW_32 = 4294967296;
 /** |high word| below this means the 64-bit integer is below 2^53: exact as a double. */
 const EXACT_HIGH = 2 ** 21;
-
-/**
- * `x` rounded once to the nearest float32 (ties to even), as numpy and HDF5 convert int64
- * and uint64. `Math.fround(Number(x))` rounds twice and is off by one ulp for some values
- * above 2^53 (e.g. 2^60 + 2^36 + 1).
- */
-export function bigintToFloat32(x: bigint): number {
-  const negative = x < 0n;
-  const magnitude = negative ? -x : x;
-  const bits = magnitude.toString(2).length;
-  if (bits <= 53) return Math.fround(Number(x));
-  const shift = BigInt(bits - 24);
-  let mantissa = magnitude >> shift;
-  const rest = magnitude - (mantissa << shift);
-  const half = 1n << (shift - 1n);
-  if (rest > half || (rest === half && (mantissa & 1n) === 1n)) mantissa += 1n;
-  const value = Number(mantissa) * 2 ** Number(shift);
-  return negative ? -value : value;
-}
 
 function copy64(source: BigInt64Array | BigUint64Array, target: Float32Array, offset: number): void {
   const words = new Uint32Array(source.buffer, source.byteOffset, source.length * 2);

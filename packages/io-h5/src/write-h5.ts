@@ -14,7 +14,9 @@ export type H5TypedArray = NumericArray | Uint8ClampedArray;
 
 /** Row-major values of any numeric type with their shape. */
 export interface H5ArrayEntry {
+  /** The values, row-major (C order); the dataset is stored with this array's type. */
   data: H5TypedArray;
+  /** The dataset's shape; its size must equal `data.length`. */
   shape: readonly number[];
 }
 

@@ -19,6 +19,14 @@ export type NiftiWebInput = ArrayBuffer | ArrayBufferView | Blob | Response;
  * Reads a NIfTI-1/2 volume (`.nii` or `.nii.gz`, gzip sniffed from the bytes) in a browser:
  * row-major float32, nibabel's shape and values, like the Node entry's `readNifti`.
  * Inflating stops at `2 * maxBytes + 64 MiB` (`TOO_LARGE`); invalid gzip is `READ_FAILED`.
+ *
+ * @example
+ * ```ts
+ * import { readNifti } from "@deepreg-loader/io-nifti"; // the `browser` condition picks this entry
+ *
+ * const volume = await readNifti(await fetch("/data/image.nii.gz"), { file: "image.nii.gz" });
+ * console.log(volume.shape, volume.data.constructor.name); // e.g. [ 16, 16, 16 ] Float32Array
+ * ```
  */
 export async function readNifti(input: NiftiWebInput, options: DecodeNiftiOptions = {}): Promise<Volume> {
   const bytes = await webBytes(input, options.maxBytes ?? DEFAULT_MAX_BYTES, options.file);

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
-import { DTYPES } from "@deepreg-loader/core";
+import { bigintToFloat32, DTYPES } from "@deepreg-loader/core";
 import type { DType } from "@deepreg-loader/core";
-import { bigintToFloat32, decodeNifti } from "./decode-nifti.js";
+import { decodeNifti } from "./decode-nifti.js";
 import { encodeNifti } from "./encode-nifti.js";
 import { codeOf, columnMajorIndex, indices, patched, rowMajorIndex, volumeOf } from "./test-helpers.js";
 

@@ -1,11 +1,11 @@
-import { DeepRegLoaderError, DTYPE_BYTES, createVolume, shapeSize } from "@deepreg-loader/core";
+import { DEFAULT_MAX_BYTES, DeepRegLoaderError, DTYPE_BYTES, bigintToFloat32, createVolume, shapeSize } from "@deepreg-loader/core";
 import type { DType, Volume } from "@deepreg-loader/core";
 import { columnMajorToRowMajor } from "@deepreg-loader/volume-ops";
 import { asBytes, decodeNiftiHeader, inputLabel } from "./nifti-header.js";
 import type { NiftiHeader } from "./nifti-header.js";
 
-/** Default cap on the decoded volume: 2^31 bytes of float32 (2^29 voxels, e.g. 812^3). */
-export const DEFAULT_MAX_BYTES = 2 ** 31;
+/** Default cap on the decoded volume: 2^31 bytes of float32 (2^29 voxels, e.g. 812^3); the one in `@deepreg-loader/core`. */
+export { DEFAULT_MAX_BYTES };
 
 /** Options of {@link decodeNifti} (and of the path readers). */
 export interface DecodeNiftiOptions {
@@ -264,23 +264,6 @@ function swapBytes(bytes: Uint8Array, size: number): void {
   }
 }
 
-const SAFE = 2n ** 53n;
-
-/**
- * A 64-bit integer rounded once to the nearest float32 (ties to even), as a C cast does.
- * Beyond 2^53, `Number(v)` would round to 53 bits first; rounding to odd at 53 bits instead
- * keeps the final rounding to 24 bits correct.
- */
-export function bigintToFloat32(v: bigint): number {
-  if (v < SAFE && v > -SAFE) return Math.fround(Number(v));
-  const negative = v < 0n;
-  const a = negative ? -v : v;
-  const shift = BigInt(a.toString(2).length - 53);
-  let top = a >> shift;
-  if ((top << shift) !== a) top |= 1n; // sticky bit: round to odd
-  const r = Math.fround(Number(top) * 2 ** Number(shift));
-  return negative ? -r : r;
-}
 
 function formatBytes(n: number): string {
   if (n >= 2 ** 30) return `${+(n / 2 ** 30).toPrecision(4)} GiB`;

@@ -23,7 +23,9 @@ export interface NiftiHeader {
   affine: Affine;
   /** Which transform `affine` comes from. */
   affineSource: "sform" | "qform" | "base";
+  /** Raw `sform_code` (0: no sform; 1-4: its meaning, as in the NIfTI standard). */
   sformCode: number;
+  /** Raw `qform_code` (0: no qform; 1-4: its meaning, as in the NIfTI standard). */
   qformCode: number;
   /** Raw `scl_slope`; 0 or non-finite means no scaling. */
   sclSlope: number;

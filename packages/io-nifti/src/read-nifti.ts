@@ -48,6 +48,19 @@ export interface ReadNiftiHeaderOptions {
  *
  * Throws `NOT_FOUND`, `EMPTY`, `READ_FAILED` (IO error, invalid gzip), `TRUNCATED` (gzip
  * stream or voxels end early), `TOO_LARGE`, and what {@link decodeNifti} throws.
+ *
+ * @example
+ * ```ts
+ * import { readNifti, writeNifti } from "@deepreg-loader/io-nifti";
+ *
+ * // A 5x4x3 volume, row-major: value = 100*i + 10*j + k.
+ * const data = new Float32Array(60).map((_, n) => 100 * Math.floor(n / 12) + 10 * (Math.floor(n / 3) % 4) + (n % 3));
+ * await writeNifti("/tmp/ramp.nii.gz", { data, shape: [5, 4, 3] }, { dtype: "int16" });
+ *
+ * const volume = await readNifti("/tmp/ramp.nii.gz");
+ * console.log(volume.shape, volume.get(4, 3, 2), volume.data.constructor.name);
+ * // [ 5, 4, 3 ] 432 Float32Array
+ * ```
  */
 export async function readNifti(input: NiftiInput, options: ReadNiftiOptions = {}): Promise<Volume> {
   return readWith(input, options, decodeNifti);

@@ -17,6 +17,7 @@ export interface GroupedSampling {
   sampleImageInGroup: boolean;
 }
 
+/** Options of {@link groupedPlan}: the epoch (seed, epoch, shuffle) and the grouped sampling. */
 export interface GroupedOptions extends EpochOptions, GroupedSampling {}
 
 /**

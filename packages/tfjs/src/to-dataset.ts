@@ -6,6 +6,7 @@ import type { Batch } from "@deepreg-loader/core";
 
 /** What {@link toDataset} needs of a loader: `createDataLoader`'s `DataLoader` has it. */
 export interface BatchSource {
+  /** The loader's batches (as `DataLoader.batches`): called once per dataset iteration for that one epoch (`startEpoch: e, epochs: e + 1`). */
   batches(options: {
     batchSize: number;
     training?: boolean;
@@ -17,7 +18,9 @@ export interface BatchSource {
 
 /** One batch as tensors: `[B, d1, d2, d3]` float32 volumes and `[B, n]` int32 index vectors. */
 export interface BatchTensors extends tf.TensorContainerObject {
+  /** The batch's moving images, float32 `[B, ...movingImageShape]`, over `batch.movingImage.data`. */
   movingImage: tf.Tensor4D;
+  /** The batch's fixed images, float32 `[B, ...fixedImageShape]`, over `batch.fixedImage.data`. */
   fixedImage: tf.Tensor4D;
   /** Present when the split is labeled. */
   movingLabel?: tf.Tensor4D;
@@ -49,6 +52,23 @@ export interface ToDatasetOptions {
  * Tensors wrap the batch's arrays without copying; the consumer owns them (fitDataset and
  * `dataset.map` dispose what they take). Stopping an iteration early ends the loader's
  * iteration too (its workers stop).
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { readConfig, createDataLoader } from "deepreg-loader";
+ * import { toDataset } from "@deepreg-loader/tfjs";
+ *
+ * const config = await readConfig(["train.yaml"]);
+ * const loader = await createDataLoader(config.dataset, "train", { seed: 42, workers: 2 });
+ *
+ * const dataset = toDataset(loader, { batchSize: 2, training: true }).map((b) => ({
+ *   xs: tf.stack([b.movingImage, b.fixedImage], -1), // [B, d1, d2, d3, 2]
+ *   ys: b.fixedImage,
+ * }));
+ * await model.fitDataset(dataset, { epochs: 10 }); // epoch k trains on the loader's epoch k
+ * await loader.close();
+ * ```
  */
 export function toDataset(loader: BatchSource, options: ToDatasetOptions): tfd.Dataset<BatchTensors> {
   const { batchSize, training, shuffleBufferNumBatch } = options;

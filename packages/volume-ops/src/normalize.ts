@@ -34,6 +34,16 @@ export interface NormalizeOptions {
  * Throws `VALUE_RANGE` when the volume holds NaN or an infinity (the message names no file:
  * callers add it), `SHAPE` when it has no values, `INVALID_ARGUMENT` when `out` has the wrong
  * length.
+ *
+ * @example
+ * ```ts
+ * import { createVolume } from "@deepreg-loader/core";
+ * import { normalize } from "@deepreg-loader/volume-ops";
+ *
+ * const image = createVolume(Float32Array.of(0, 50, 100, 200), [1, 2, 2]);
+ * console.log(Array.from(normalize(image).data, (v) => +v.toFixed(4)));
+ * // [ 0, 0.25, 0.5, 1 ]
+ * ```
  */
 export function normalize(volume: Volume, options: NormalizeOptions = {}): Volume {
   const { min, max } = options.range ?? valueRange(volume);

@@ -78,6 +78,17 @@ function resizeAxis(
  *
  * Throws `SHAPE` when the volume is not 3D/4D or has an axis of length 0 to be resized,
  * `INVALID_ARGUMENT` when `shape` is not three positive integers.
+ *
+ * @example
+ * ```ts
+ * import { createVolume } from "@deepreg-loader/core";
+ * import { resize } from "@deepreg-loader/volume-ops";
+ *
+ * const volume = createVolume(Float32Array.of(0, 1, 2, 3), [1, 2, 2]);
+ * const big = resize(volume, [1, 2, 4]);
+ * console.log(big.shape, Array.from(big.data));
+ * // [ 1, 2, 4 ] [ 0, 0.25, 0.75, 1, 2, 2.25, 2.75, 3 ]
+ * ```
  */
 export function resize(volume: Volume, shape: readonly [number, number, number]): Volume {
   const inShape = volume.shape;

@@ -4,7 +4,9 @@ import { contiguousData } from "./contiguous.js";
 
 /** Smallest and largest value of a volume. */
 export interface ValueRange {
+  /** The smallest value (NaN when the volume holds a NaN). */
   min: number;
+  /** The largest value (NaN when the volume holds a NaN). */
   max: number;
 }
 

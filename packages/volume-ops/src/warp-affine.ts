@@ -34,6 +34,20 @@ function thetaOf(theta: ArrayLike<number>): number[] {
  *
  * Throws `SHAPE` when the volume is not 3D/4D, `INVALID_ARGUMENT` when it is not contiguous or
  * `theta` is not 12 finite numbers.
+ *
+ * @example
+ * ```ts
+ * import { createVolume } from "@deepreg-loader/core";
+ * import { warpAffine } from "@deepreg-loader/volume-ops";
+ *
+ * const volume = createVolume(Float32Array.of(1, 2, 3, 4, 5, 6, 7, 8), [2, 2, 2]);
+ * // The identity zeroes the faces at index 0 ("zero boundary").
+ * console.log(Array.from(warpAffine(volume, [1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0]).data));
+ * // [ 0, 0, 0, 0, 0, 0, 0, 8 ]
+ * // Half a voxel along the first axis: (0, 1, 1) samples between 4 and 8; (1, 1, 1) falls outside.
+ * console.log(Array.from(warpAffine(volume, [1, 0, 0, 0, 1, 0, 0, 0, 1, 0.5, 0, 0]).data));
+ * // [ 0, 0, 0, 6, 0, 0, 0, 0 ]
+ * ```
  */
 export function warpAffine(volume: Volume, theta: ArrayLike<number>): Volume {
   const t = thetaOf(theta);

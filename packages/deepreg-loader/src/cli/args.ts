@@ -6,12 +6,15 @@ import { UsageError } from "./usage-error.js";
 
 /** One option of a command. */
 export interface OptionSpec {
+  /** `string`: the option takes a value (`--seed 42`); `boolean`: a flag (`--json`). */
   type: "string" | "boolean";
   /** One-letter alias (`-h`). */
   short?: string;
   /** Placeholder of the value in the help text (`S`, `DIR`, `N`). */
   value?: string;
+  /** One line for the help text. */
   description: string;
+  /** The command fails with a usage error when the option is missing. Default false. */
   required?: boolean;
   /** The value must be one of these (with "did you mean"). */
   choices?: readonly string[];
@@ -23,25 +26,35 @@ export interface OptionSpec {
 
 /** A command: its name, one-line summary, arguments, options and help text. */
 export interface CommandSpec {
+  /** The command's name (`info`, `check`, `export`, `preview`). */
   name: string;
+  /** One line for the command list of `deepreg-loader --help`. */
   summary: string;
   /** The positional arguments as shown in the usage line (`CONFIG...`). */
   positional: string;
   /** Paragraphs of the help text after the usage line. */
   description: string[];
+  /** The options by long name (without `--`). */
   options: Record<string, OptionSpec>;
+  /** Example command lines for the help text. */
   examples: string[];
 }
 
 /** Parsed arguments of a command; values checked against the spec. */
 export interface ParsedArgs {
+  /** The positional arguments, in order. */
   positionals: string[];
+  /** Whether `--help` / `-h` was given. */
   help: boolean;
+  /** The value of a string option, undefined when absent. */
   string(name: string): string | undefined;
+  /** The value of an integer option (checked against `minInteger`), undefined when absent. */
   integer(name: string): number | undefined;
+  /** Whether a boolean option was given. */
   flag(name: string): boolean;
 }
 
+/** `--help` / `-h`, which every command takes. */
 export const HELP_OPTION: OptionSpec = { type: "boolean", short: "h", description: "show this help" };
 
 /**

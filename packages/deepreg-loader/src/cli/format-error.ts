@@ -44,11 +44,13 @@ export function formatError(error: unknown, cwd: string): string[] {
 
 /** One entry of `{ "errors": [...] }`, what a `--json` command prints when it stops on an error. */
 export interface ErrorJson {
+  /** The `DeepRegLoaderError` code, or `INTERNAL`. */
   code: string;
   /** The file the error is about, relative to `cwd` when inside it. */
   file?: string;
   /** The config key (dot-path) of an `INVALID_CONFIG` problem. */
   path?: string;
+  /** The error's message, paths relative to `cwd` (for a config problem: `path: message`). */
   message: string;
 }
 

@@ -20,15 +20,21 @@ import { createProgress } from "./progress.js";
 
 /** Shapes found on disk in one top folder/file, most common first. */
 export interface ShapeCount {
+  /** A shape as stored. */
   shape: number[];
+  /** How many volumes have it. */
   count: number;
 }
 
 /** What `info` reports for one split. */
 export interface SplitInfo {
+  /** The split. */
   split: Split;
+  /** Its file format; null when the config gives it no data directory. */
   format: DataFormat | null;
+  /** Whether the config says it is labeled. */
   labeled: boolean;
+  /** Its data directories, resolved and shown relative to the current directory when inside it. */
   dirs: string[];
   /** Images (paired: image pairs; unpaired, grouped: images). */
   images: number;

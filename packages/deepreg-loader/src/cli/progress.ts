@@ -3,6 +3,7 @@ import type { CliIO } from "./io.js";
 
 /** A progress display on stderr. */
 export interface Progress {
+  /** Shows `done` of `total`, the last item being `what` (a file). */
   update(done: number, total: number, what: string): void;
   /** Clears the live line (terminal) or writes the last count (not a terminal). */
   end(): void;

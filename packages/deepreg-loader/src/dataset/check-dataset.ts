@@ -10,6 +10,7 @@ import type { DatasetScan, ScanProgress } from "./scan.js";
 /** Progress of `checkDataset`: `done` of `total` volumes inspected, the last one being `file` (and `key`). */
 export type CheckProgress = ScanProgress;
 
+/** Options of {@link checkDataset}. */
 export interface CheckOptions {
   /** Directory the config's relative `dir`s are resolved against. Default `process.cwd()` (like DeepReg). */
   cwd?: string;
@@ -24,6 +25,11 @@ export interface CheckOptions {
   /** Worker threads that decode (the loader's worker pool); 0 decodes on the main thread. Default 0. */
   workers?: number;
   /**
+   * Largest volume a read may return, bytes of float32 output, NIfTI and H5 alike (the
+   * loader's `maxBytes`; pass the same value). Default `DEFAULT_MAX_BYTES` (2^31) from core.
+   */
+  maxBytes?: number;
+  /**
    * DeepReg's `train.preprocess.data_augmentation` value (the whole config's), judged for the
    * train split by the `augmentation-config` rule as the loader judges it. Default: none.
    */
@@ -32,10 +38,13 @@ export interface CheckOptions {
 
 /** The outcome of `checkDataset`. */
 export interface CheckReport {
+  /** The split checked. */
   split: Split;
+  /** The dataset type of the config. */
   type: DatasetType;
   /** Undefined when the config has no directory for the split. */
   format?: DataFormat;
+  /** Whether the config says the split is labeled. */
   labeled: boolean;
   /** What the scan saw (directories, tops, volumes with shapes and value ranges). */
   scan: DatasetScan;
@@ -68,6 +77,7 @@ export async function checkDataset(datasetConfig: DatasetConfig, split: Split, o
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     ...(options.workers === undefined ? {} : { workers: options.workers }),
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
   });
   const found = applyRules(scan, datasetConfig, { augmentation: options.augmentation });
   const report: CheckReport = {

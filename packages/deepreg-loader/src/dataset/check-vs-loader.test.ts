@@ -1,7 +1,7 @@
 // The property `check` exists for: it reports no error exactly when the loader can stream every
 // sample of every split, and when there is one, both name the same file and code. Small
 // datasets, broken one way each (or not at all), NIfTI and H5, paired, unpaired and grouped.
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -203,6 +203,18 @@ const CASES: Case[] = [
       await writeFile(join(d, "labels.h5"), "not HDF5 ".repeat(100));
     },
     error: ["NOT_HDF5", "labels.h5"],
+  },
+  { name: "unpaired h5, an image with values -3e38 and 3e38", type: "unpaired", format: "h5", labeled: false, build: (d) => single("h5", d, ["a", "b"], { images: { a: volumeOf([5, 4, 3], (i) => (i % 2 === 0 ? -3e38 : 3e38)) } }, false), error: ["VALUE_RANGE", "images.h5"] },
+  {
+    name: "grouped nifti, two folder links to '.' inside a group (a loop)",
+    type: "grouped",
+    format: "nifti",
+    build: async (d) => {
+      await single("nifti", d, GROUPS);
+      await symlink(".", join(d, "images", "g1", "loop1"));
+      await symlink(".", join(d, "images", "g1", "loop2"));
+    },
+    error: ["READ_FAILED", "images/g1/loop1"],
   },
   { name: "data directory missing", type: "paired", format: "nifti", build: async () => undefined, error: ["NOT_FOUND", ""] },
 ];

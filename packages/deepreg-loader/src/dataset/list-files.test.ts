@@ -58,3 +58,63 @@ describe("list files", () => {
     expect(parseGroupKey("grp-1-1")).toBeUndefined();
   });
 });
+
+describe("list files: symbolic link loops", () => {
+  it("listNiftiFolder(images) with two links to '.' in a group folder -> one READ_FAILED per link naming it, files listed once", async () => {
+    const images = join(root, "loops", "images");
+    await mkdir(join(images, "g1"), { recursive: true });
+    await writeFile(join(images, "g1", "a.nii.gz"), "x");
+    await symlink(".", join(images, "g1", "loop1"));
+    await symlink(".", join(images, "g1", "loop2"));
+    const listing = await listNiftiFolder(images);
+    expect(listing.entries.map((e) => e.id)).toEqual(["g1/a"]);
+    expect(listing.problems.map((p) => [p.code, p.file])).toEqual([
+      ["READ_FAILED", join(images, "g1", "loop1")],
+      ["READ_FAILED", join(images, "g1", "loop2")],
+    ]);
+    expect(listing.problems[0]?.message).toBe(
+      `${join(images, "g1", "loop1")}: symbolic link loop: leads back to ${join(images, "g1")}, a folder containing it; remove the link`,
+    );
+  });
+
+  it("listNiftiFolder(top) with a link to the top folder's parent -> a loop naming the link", async () => {
+    const top = join(root, "loops2", "top");
+    await mkdir(join(top, "sub"), { recursive: true });
+    await writeFile(join(top, "sub", "a.nii"), "x");
+    await symlink("../..", join(top, "sub", "up"));
+    const listing = await listNiftiFolder(top);
+    // `up` is loops2/, which is not walked yet: its `top` is then the loop.
+    expect(listing.problems.map((p) => [p.code, p.file])).toEqual([["READ_FAILED", join(top, "sub", "up", "top")]]);
+  });
+
+  it("listNiftiFolder(top) with a folder reached through two links -> READ_FAILED naming the second; hidden loops are skipped silently", async () => {
+    const top = join(root, "twice", "top");
+    await mkdir(join(root, "twice", "shared"), { recursive: true });
+    await mkdir(top, { recursive: true });
+    await writeFile(join(root, "twice", "shared", "a.nii"), "x");
+    await symlink("../shared", join(top, "l1"));
+    await symlink("../shared", join(top, "l2"));
+    await symlink(".", join(top, ".self"));
+    const listing = await listNiftiFolder(top);
+    expect(listing.entries.map((e) => e.id)).toEqual(["l1/a"]);
+    expect(listing.problems.map((p) => [p.code, p.message])).toEqual([
+      ["READ_FAILED", `${join(top, "l2")}: leads to ${join(top, "l1")} again (a folder reached twice through symbolic links); link each folder once`],
+    ]);
+  });
+
+  it("listNiftiFolder over a binary tree of links 40 deep finishes at once (each folder walked once)", async () => {
+    // d0/{a,b} -> d1, d1/{a,b} -> d2, ...: 2^40 paths if walked by path.
+    const top = join(root, "tree");
+    for (let i = 0; i <= 40; i += 1) await mkdir(join(top, `d${i}`), { recursive: true });
+    for (let i = 0; i < 40; i += 1) {
+      await symlink(`../d${i + 1}`, join(top, `d${i}`, "a"));
+      await symlink(`../d${i + 1}`, join(top, `d${i}`, "b"));
+    }
+    await writeFile(join(top, "d40", "x.nii"), "x");
+    const started = Date.now();
+    const listing = await listNiftiFolder(join(top, "d0"));
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(listing.entries.map((e) => e.id)).toEqual([`${Array.from({ length: 40 }, () => "a").join("/")}/x`]);
+    expect(listing.problems).toHaveLength(40);
+  });
+});

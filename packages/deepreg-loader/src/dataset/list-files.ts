@@ -1,7 +1,7 @@
 // dataset/list-files.ts: what a data directory holds, as DeepReg lists it: NIfTI files under a
 // folder (hidden names skipped, as Python's glob does), H5 keys, grouped key names. Never throws
 // for data problems: they come back as problems. May import core, io-h5 and dataset/problem.
-import { readdir, stat } from "node:fs/promises";
+import { readdir, realpath, stat } from "node:fs/promises";
 import { join, posix, relative, sep } from "node:path";
 import { openH5 } from "@deepreg-loader/io-h5";
 import { problem, problemFromError } from "./problem.js";
@@ -42,7 +42,10 @@ export interface NiftiListing {
  * The NIfTI files (`.nii`, `.nii.gz`) under `folder`, nested folders too (symbolic links
  * followed), sorted by id. Names starting with `.` (macOS `._case1.nii.gz`, `.git/`) are
  * skipped, as DeepReg's `glob` skips them; hidden NIfTI files are returned in `hidden`.
- * Problems: `NOT_FOUND` (no folder), `EMPTY` (no NIfTI file), `IDS_MISMATCH` (`a.nii` beside `a.nii.gz`).
+ * Problems: `NOT_FOUND` (no folder), `EMPTY` (no NIfTI file), `IDS_MISMATCH` (`a.nii` beside `a.nii.gz`),
+ * `READ_FAILED` for a folder that cannot be read and for a symbolic link that leads back into a
+ * folder containing it (a loop) or to a folder already listed through another path: every
+ * folder is walked once, by real path, so listing costs one pass over what is there.
  */
 export async function listNiftiFolder(folder: string): Promise<NiftiListing> {
   const info = await stat(folder).catch(() => undefined);
@@ -58,7 +61,38 @@ export async function listNiftiFolder(folder: string): Promise<NiftiListing> {
   const byId = new Map<string, string>();
   const hidden: string[] = [];
   const problems: Problem[] = [];
+  // Real path of every folder walked -> the path it was walked as; the real paths of the
+  // folders on the way down to the current one (a link to one of them is a loop).
+  const walked = new Map<string, string>();
+  const above = new Set<string>();
   const walk = async (dir: string, hiddenDir: boolean): Promise<void> => {
+    let real: string;
+    try {
+      real = await realpath(dir);
+    } catch (error) {
+      problems.push(problemFromError(error, dir));
+      return;
+    }
+    const seen = walked.get(real);
+    if (seen !== undefined) {
+      // A hidden folder is skipped anyway (as DeepReg skips it): nothing to report.
+      if (hiddenDir) return;
+      problems.push(
+        above.has(real)
+          ? problem("scan", "READ_FAILED", dir, undefined, `symbolic link loop: leads back to ${seen}, a folder containing it; remove the link`)
+          : problem("scan", "READ_FAILED", dir, undefined, `leads to ${seen} again (a folder reached twice through symbolic links); link each folder once`),
+      );
+      return;
+    }
+    walked.set(real, dir);
+    above.add(real);
+    try {
+      await walkEntries(dir, hiddenDir);
+    } finally {
+      above.delete(real);
+    }
+  };
+  const walkEntries = async (dir: string, hiddenDir: boolean): Promise<void> => {
     let entries;
     try {
       entries = await readdir(dir, { withFileTypes: true });

@@ -9,9 +9,11 @@ import type { DatasetScan, ScannedDir, ScannedTop, ScannedVolume } from "./scan.
 export interface SplitOrder {
   /** Unpaired and grouped data: `fixedImages` is `movingImages` (and labels alike). */
   movingImages: ScannedVolume[];
+  /** The fixed images in loader index order (unpaired, grouped: the same array as `movingImages`). */
   fixedImages: ScannedVolume[];
   /** Null when unlabeled; an entry is undefined when the label of that image is missing (ids differ). */
   movingLabels: (ScannedVolume | undefined)[] | null;
+  /** The fixed labels, as `movingLabels` (unpaired, grouped: the same array). */
   fixedLabels: (ScannedVolume | undefined)[] | null;
   /** Grouped: image indices (into `movingImages`) of each group, in group order; else null. */
   groups: number[][] | null;

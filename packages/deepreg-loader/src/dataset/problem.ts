@@ -9,6 +9,7 @@ export interface CheckProblem {
   file?: string;
   /** The H5 key, for problems of one dataset in an H5 file. */
   key?: string;
+  /** The `DeepRegLoaderError` code the loader throws for this problem (e.g. `IDS_MISMATCH`). */
   code: ErrorCode;
   /** One line naming the file (and key), saying what was expected and what was found. */
   message: string;

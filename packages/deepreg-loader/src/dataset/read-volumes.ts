@@ -41,7 +41,7 @@ export async function readVolumes(scan: DatasetScan, options: ScanOptions): Prom
   const h5 = (path: string): Promise<H5File> => {
     let file = h5Files.get(path);
     if (file === undefined) {
-      file = openH5(path);
+      file = openH5(path, options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes });
       h5Files.set(path, file);
       scan.filesChecked += 1;
     }
@@ -54,7 +54,7 @@ export async function readVolumes(scan: DatasetScan, options: ScanOptions): Prom
     const unopened = new Set<string>();
     for await (const { volume, problems } of orderedMap(
       jobs,
-      async ({ top, volume }) => ({ volume, problems: await readOne(scan, top, volume, { pool, h5 }) }),
+      async ({ top, volume }) => ({ volume, problems: await readOne(scan, top, volume, { pool, h5, maxBytes: options.maxBytes }) }),
       { concurrency },
     )) {
       for (const p of problems) {
@@ -77,6 +77,7 @@ export async function readVolumes(scan: DatasetScan, options: ScanOptions): Prom
 interface ReadContext {
   pool: WorkerPool<VolumeTask, PreparedVolume> | null;
   h5: (path: string) => Promise<H5File>;
+  maxBytes: number | undefined;
 }
 
 /** Marks the problem of an H5 file that does not open (every key reports it; kept once). */
@@ -117,10 +118,11 @@ async function readOne(scan: DatasetScan, top: ScannedTop, volume: ScannedVolume
     if (ctx.pool !== null) {
       const task: VolumeTask = { kind: top.kind, format: scan.format ?? "nifti", path: file, shape: [1, 1, 1], measure: true };
       if (key !== undefined) task.key = key;
+      if (ctx.maxBytes !== undefined) task.maxBytes = ctx.maxBytes;
       const measured = await ctx.pool.run(task);
       volume.range = measured.range as { min: number; max: number };
     } else {
-      volume.range = valueRange(h5 !== undefined ? h5.read(key as string) : await readNifti(file));
+      volume.range = valueRange(h5 !== undefined ? h5.read(key as string) : await readNifti(file, ctx.maxBytes === undefined ? {} : { maxBytes: ctx.maxBytes }));
     }
     if (top.kind === "image") scan.imagesRead += 1;
     else scan.labelsRead += 1;

@@ -25,21 +25,29 @@ export interface RuleInputs {
 
 /** A named rule over a scan. */
 export interface ScanRule {
+  /** The rule's name (`Problem.rule` of what it finds). */
   name: string;
   /** What it requires, one line (docs and `check --help`). */
   requires: string;
+  /** Absent or `false`: the rule judges a scan. */
   configOnly?: false;
+  /** Every problem (errors and warnings) the rule finds in `scan`; empty when it holds. */
   apply(scan: DatasetScan, config: DatasetConfig, inputs: RuleInputs): Problem[];
 }
 
 /** A named rule over the configs alone (no file): the loader applies it before the scan. */
 export interface ConfigRule {
+  /** The rule's name (`Problem.rule` of what it finds). */
   name: string;
+  /** What it requires, one line (docs and `check --help`). */
   requires: string;
+  /** `true`: the rule judges the configs only, before any file is read. */
   configOnly: true;
+  /** Every problem the rule finds in the configs of `split`; empty when it holds. */
   apply(split: Split, config: DatasetConfig, inputs: RuleInputs): Problem[];
 }
 
+/** A dataset rule: over a scan (`ScanRule`) or over the configs alone (`ConfigRule`). */
 export type DatasetRule = ScanRule | ConfigRule;
 
 const shapeText = (shape: readonly number[]): string => `[${shape.join(", ")}]`;

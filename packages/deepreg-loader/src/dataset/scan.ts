@@ -38,10 +38,13 @@ export interface ScannedVolume {
 
 /** A top folder (NIfTI) or file (H5) of a data directory and its volumes (sorted by id). */
 export interface ScannedTop {
+  /** The top's name in the layout (e.g. `moving_images`, `images`; see `LAYOUT_FOLDERS`). */
   name: TopName;
+  /** Whether it holds images or labels. */
   kind: "image" | "label";
   /** Folder (NIfTI) or `.h5` file (H5). */
   path: string;
+  /** Its volumes, sorted by id. */
   volumes: ScannedVolume[];
 }
 
@@ -49,16 +52,21 @@ export interface ScannedTop {
 export interface ScannedDir {
   /** Resolved path (`~` expanded). */
   dir: string;
+  /** The tops of the directory that could be listed. */
   tops: ScannedTop[];
 }
 
 /** What the scan of one split saw. */
 export interface DatasetScan {
+  /** The split scanned. */
   split: Split;
+  /** The dataset type of the config. */
   type: DatasetType;
   /** Undefined when the config has no directory for the split. */
   format: DataFormat | undefined;
+  /** Whether the config says the split is labeled. */
   labeled: boolean;
+  /** The split's data directories, in config order. */
   dirs: ScannedDir[];
   /** Problems met while listing and reading (missing, empty, unreadable); warnings for skipped hidden files. */
   observed: Problem[];
@@ -70,17 +78,23 @@ export interface DatasetScan {
   volumesChecked: number;
   /** Images and labels decoded. */
   imagesRead: number;
+  /** Labels decoded. */
   labelsRead: number;
 }
 
 /** Progress of a scan: `done` of `total` volumes read, the last one being `file` (and `key`). */
 export interface ScanProgress {
+  /** Volumes read so far. */
   done: number;
+  /** Volumes to read in all. */
   total: number;
+  /** The file read last. */
   file: string;
+  /** The H5 key read last (H5 data). */
   key?: string;
 }
 
+/** Options of {@link scanSplit}. */
 export interface ScanOptions {
   /** Directory the config's relative `dir`s are resolved against. Default `process.cwd()` (like DeepReg). */
   cwd?: string;
@@ -90,6 +104,8 @@ export interface ScanOptions {
   workers?: number;
   /** Called after each volume is read. */
   onProgress?: (progress: ScanProgress) => void;
+  /** The readers' size cap for decoding (bytes of float32 output per volume). Default core's `DEFAULT_MAX_BYTES`. */
+  maxBytes?: number;
 }
 
 /** `~` and `~/x` in a data dir mean the home directory (DeepReg calls `os.path.expanduser`). */

@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -147,5 +148,88 @@ describe("exportSamples", () => {
     const out = join(dir, "empty");
     await mkdir(out);
     expect((await exportSamples(fakeSource(1, false), out, { type: "paired", split: "valid" })).samples).toHaveLength(1);
+  });
+});
+
+describe("exportSamples is atomic", () => {
+  let dir = "";
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "drl-"));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("exportSamples killed with SIGKILL mid-export leaves no out folder, only .out.partial-<pid>; the next export removes it", async () => {
+    const out = join(dir, "killed");
+    const dist = new URL("../../dist/index.js", import.meta.url).href;
+    // A source of 1000 samples that blocks after the 3rd: the child is killed while exporting.
+    const code = `
+      const { exportSamples, createVolume } = await import(${JSON.stringify(dist)});
+      const source = { numSamples: 1000, movingImageShape: [3, 2, 2], fixedImageShape: [2, 2, 1],
+        async *samples() {
+          for (let i = 0; i < 1000; i++) {
+            if (i === 3) { console.log("3 written"); await new Promise(() => setInterval(() => {}, 1000)); }
+            yield { movingImage: createVolume(new Float32Array(12).fill(i), [3, 2, 2]), fixedImage: createVolume(new Float32Array(4), [2, 2, 1]), indices: [i, -1] };
+          }
+        } };
+      await exportSamples(source, ${JSON.stringify(out)}, { type: "paired", split: "train" });`;
+    const child = spawn(process.execPath, ["--input-type=module", "-e", code], { stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    await new Promise<void>((done) => child.stdout.on("data", () => done()));
+    child.kill("SIGKILL");
+    await new Promise((done) => child.on("close", done));
+    expect(stderr).toBe("");
+    const partial = `.killed.partial-${child.pid}`;
+    expect((await readdir(dir)).sort()).toEqual([partial]);
+    expect((await readdir(join(dir, partial))).sort()).toEqual([
+      "00000_fixed_image.npy",
+      "00000_moving_image.npy",
+      "00001_fixed_image.npy",
+      "00001_moving_image.npy",
+      "00002_fixed_image.npy",
+      "00002_moving_image.npy",
+    ]);
+    const manifest = await exportSamples(fakeSource(2, false), out, { type: "paired", split: "train" });
+    expect(manifest.samples).toHaveLength(2);
+    expect((await readdir(dir)).sort()).toEqual(["killed"]);
+    expect((await readdir(out)).sort()).toEqual(["00000_fixed_image.npy", "00000_moving_image.npy", "00001_fixed_image.npy", "00001_moving_image.npy", "manifest.json"]);
+  });
+
+  it("exportSamples leaves the temporary folder of a running export (its pid alive) alone", async () => {
+    const out = join(dir, "busy");
+    const other = join(dir, `.busy.partial-${process.ppid}`);
+    await mkdir(other);
+    await exportSamples(fakeSource(1, false), out, { type: "paired", split: "train" });
+    expect((await readdir(dir)).filter((n) => n.includes("busy")).sort()).toEqual([`.busy.partial-${process.ppid}`, "busy"]);
+  });
+
+  it("exportSamples(source failing, { overwrite: true }) over a previous export keeps the previous export whole", async () => {
+    const out = join(dir, "keep-old");
+    await exportSamples(fakeSource(2, false), out, { type: "paired", split: "valid" });
+    const before = (await readdir(out)).sort();
+    const error = await exportSamples(failingSource(4, 1), out, { type: "paired", split: "train" }, { overwrite: true }).catch((e) => e);
+    expect(error.code).toBe("TRUNCATED");
+    expect((await readdir(out)).sort()).toEqual(before);
+    expect(JSON.parse(await readFile(join(out, "manifest.json"), "utf8")).split).toBe("valid");
+    expect((await readdir(dir)).filter((n) => n.includes("keep-old"))).toEqual(["keep-old"]);
+  });
+
+  it("exportSamples(source, out under a file) throws WRITE_FAILED with the real cause (ENOTDIR) and creates nothing", async () => {
+    await writeFile(join(dir, "plain-file"), "x");
+    const out = join(dir, "plain-file", "a", "out");
+    const error = await exportSamples(fakeSource(1, false), out, { type: "paired", split: "train" }).catch((e) => e);
+    expect([error.code, error.file]).toEqual(["WRITE_FAILED", out]);
+    expect(error.message).toBe(`cannot use ${out} as the output folder: ENOTDIR: not a directory, scandir '${out}'`);
+    expect(error.cause.code).toBe("ENOTDIR");
+    expect(await readFile(join(dir, "plain-file"), "utf8")).toBe("x");
+  });
+
+  it.skipIf(process.platform !== "linux")("exportSamples(source, /proc/x/out) throws WRITE_FAILED naming the system's reason, not a hang", async () => {
+    // Node's own mkdir({ recursive: true }) never returns for /proc/x/y.
+    const error = await exportSamples(fakeSource(1, false), "/proc/deepreg-loader-test/out", { type: "paired", split: "train" }).catch((e) => e);
+    expect([error.code, error.file]).toEqual(["WRITE_FAILED", "/proc/deepreg-loader-test/out"]);
+    expect(error.message).toMatch(/^cannot create the output folder \/proc\/deepreg-loader-test\/out: E[A-Z]+: .*, mkdir '\/proc\/deepreg-loader-test'$/);
   });
 });

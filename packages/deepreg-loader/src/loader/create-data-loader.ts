@@ -25,6 +25,23 @@ import type { DataLoaderOptions, LabeledDataLoader, UnlabeledDataLoader } from "
  * (before any file is read); `NOT_FOUND` naming the split when the config gives it no data
  * directory; otherwise the first error of the dataset rules, with the code, file and message
  * `check` reports for it.
+ *
+ * @example
+ * ```ts
+ * import { readConfig, createDataLoader } from "deepreg-loader";
+ *
+ * const config = await readConfig(["config/test/paired_nifti.yaml"]); // paths relative to the cwd, like DeepReg
+ * // The whole config: the train split is augmented as train.preprocess.data_augmentation asks (as DeepReg).
+ * const loader = await createDataLoader(config, "train", { seed: 42, workers: 2, cacheBytes: 2 ** 30 });
+ * console.log(loader.numSamples, loader.movingImageShape, loader.fixedImageShape); // 25 [ 16, 16, 16 ] [ 8, 8, 8 ]
+ * if (!loader.labeled) throw new Error("expected a labeled split"); // narrows: every batch has its labels
+ *
+ * for await (const b of loader.batches({ batchSize: 4, epochs: 2, shuffleBufferNumBatch: 2 })) {
+ *   console.log(b.movingImage.shape, b.fixedLabel.shape, JSON.stringify(b.indices));
+ *   // [ 4, 16, 16, 16 ] [ 4, 8, 8, 8 ] [[15,0],[24,0],[5,0],[6,0]] ...
+ * }
+ * await loader.close();
+ * ```
  */
 export async function createDataLoader(
   config: DeepRegConfig | DatasetConfig | Readonly<Record<string, unknown>>,
@@ -39,6 +56,7 @@ export async function createDataLoader(
     onWarning: settings.onWarning,
     augmentation: argument.augmentation,
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    ...(settings.maxBytes === undefined ? {} : { maxBytes: settings.maxBytes }),
   });
   try {
     settings.augmentation = resolveAugmentation(argument.augmentation, split, dataset);

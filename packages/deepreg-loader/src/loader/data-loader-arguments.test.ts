@@ -118,7 +118,7 @@ describe("createDataLoader arguments", () => {
     expect(await error(createDataLoader(good(), "train", options))).toMatchObject({
       code: "INVALID_ARGUMENT",
       message:
-        'unknown options of createDataLoader(): "worker" (did you mean "workers"?), "seeed" (did you mean "seed"?); known options: seed, workers, prefetch, cacheBytes, shard, labelSampling, shuffle, cwd, onWarning, workerUrl, augmentation',
+        'unknown options of createDataLoader(): "worker" (did you mean "workers"?), "seeed" (did you mean "seed"?); known options: seed, workers, prefetch, cacheBytes, shard, labelSampling, shuffle, cwd, maxBytes, onWarning, workerUrl, augmentation',
     });
     const shard = { shard: { rank: 0, world_size: 2 } } as unknown as { seed: number };
     expect(await error(createDataLoader(good(), "train", shard))).toMatchObject({

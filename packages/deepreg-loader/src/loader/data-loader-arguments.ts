@@ -6,7 +6,7 @@ import type { Split } from "@deepreg-loader/core";
 import { didYouMean } from "./did-you-mean.js";
 /** Option keys of each options object, for the unknown-key check. */
 export const OPTION_KEYS = {
-  createDataLoader: ["seed", "workers", "prefetch", "cacheBytes", "shard", "labelSampling", "shuffle", "cwd", "onWarning", "workerUrl", "augmentation"],
+  createDataLoader: ["seed", "workers", "prefetch", "cacheBytes", "shard", "labelSampling", "shuffle", "cwd", "maxBytes", "onWarning", "workerUrl", "augmentation"],
   shard: ["index", "count", "evenDivisible"],
   samples: ["epoch", "start"],
   batches: ["batchSize", "training", "epochs", "shuffleBufferNumBatch", "startEpoch", "startBatch"],

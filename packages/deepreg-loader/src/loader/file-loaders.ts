@@ -15,7 +15,11 @@ export interface ReadVolumeOptions {
 
 /** A `FileLoader` that also says which format its sources are in. */
 export interface FormatFileLoader extends FileLoader {
+  /** The format of every source: `nifti` or `h5`. */
   readonly format: DataFormat;
+  /** The readers' size cap given to the loader (`maxBytes`), or undefined for the default. */
+  readonly maxBytes?: number;
+  /** Volume `index` (into `ids`) as a row-major float32 volume; with `channel`, that channel of a 4D label. */
   read(index: number, options?: ReadVolumeOptions): Promise<Volume>;
   /** NIfTI only: the stored voxels, not reordered (see `prepareRawVolume`). */
   readRaw?: (index: number, options?: ReadVolumeOptions) => Promise<RawNiftiVoxels>;
@@ -23,12 +27,14 @@ export interface FormatFileLoader extends FileLoader {
 
 /**
  * The volumes `sources` in the given order: NIfTI files (`path`), or H5 keys (`path`, `key`)
- * of the files in `h5Files` (opened and closed by the caller). `close()` does nothing.
+ * of the files in `h5Files` (opened and closed by the caller, with the same `maxBytes`).
+ * `maxBytes` is the NIfTI reader's size cap (default core's `DEFAULT_MAX_BYTES`). `close()` does nothing.
  */
 export function createFileLoader(
   format: DataFormat,
   sources: readonly DataSource[],
   h5Files: ReadonlyMap<string, H5File> = new Map(),
+  maxBytes?: number,
 ): FormatFileLoader {
   const list = sources.map((s) => ({ ...s }));
   const source = (index: number): DataSource => {
@@ -45,8 +51,10 @@ export function createFileLoader(
     if (file === undefined) throw new DeepRegLoaderError("CLOSED", `${s.path}: the H5 file is not open`, { file: s.path });
     return file;
   };
+  const cap = maxBytes === undefined ? {} : { maxBytes };
   return {
     format,
+    ...cap,
     ids: list.map((s) => s.id),
     source: (index) => ({ ...source(index) }),
     shape: async (index) => {
@@ -60,7 +68,7 @@ export function createFileLoader(
     read: async (index, options = {}) => {
       const s = source(index);
       try {
-        return format === "h5" ? h5(s).read(s.key as string, options) : await readNifti(s.path, options);
+        return format === "h5" ? h5(s).read(s.key as string, options) : await readNifti(s.path, { ...options, ...cap });
       } catch (error) {
         throw withSource(error, s);
       }
@@ -70,7 +78,7 @@ export function createFileLoader(
           readRaw: async (index: number, options: ReadVolumeOptions = {}) => {
             const s = source(index);
             try {
-              return await readNiftiRaw(s.path, options);
+              return await readNiftiRaw(s.path, { ...options, ...cap });
             } catch (error) {
               throw withSource(error, s);
             }

@@ -26,17 +26,25 @@ export { LAYOUT_FOLDERS, layoutEntries } from "../dataset/layout-names.js";
  * the same object.
  */
 export interface SplitLayout {
+  /** The dataset type. */
   type: DatasetType;
+  /** The split's file format. */
   format: DataFormat;
+  /** Whether the split is labeled. */
   labeled: boolean;
   /** The data directories, resolved (`~` expanded). */
   dirs: string[];
+  /** The moving images, in DeepReg's order. */
   movingImages: FormatFileLoader;
+  /** The fixed images (unpaired, grouped: the same object as `movingImages`). */
   fixedImages: FormatFileLoader;
+  /** The moving labels, one per moving image; null when unlabeled. */
   movingLabels: FormatFileLoader | null;
+  /** The fixed labels (unpaired, grouped: the same object as `movingLabels`); null when unlabeled. */
   fixedLabels: FormatFileLoader | null;
   /** Label channels of each moving / fixed label (3D: 1, 4D: the last dimension); null when unlabeled. */
   movingLabelChannels: number[] | null;
+  /** Label channels of each fixed label, as `movingLabelChannels`. */
   fixedLabelChannels: number[] | null;
   /** Grouped: observation indices (into `movingImages`) of each group, in group order; else null. */
   groups: number[][] | null;
@@ -52,6 +60,8 @@ export interface OpenLayoutOptions {
   cwd?: string;
   /** Called with each warning of the dataset rules (a label shape that differs from its image's, hidden files). */
   onWarning?: WarningHandler;
+  /** The readers' size cap, bytes of float32 output per volume (NIfTI and H5). Default core's `DEFAULT_MAX_BYTES` (2 GiB). */
+  maxBytes?: number;
   /**
    * DeepReg's `train.preprocess.data_augmentation` value the train split applies, judged by the
    * `augmentation-config` rule before any file is read. Default: none.
@@ -82,20 +92,21 @@ export async function openSplitLayout(config: DatasetConfig, split: Split, optio
   const format = scan.format as DataFormat;
   const order = splitOrder(scan);
   const h5Files = new Map<string, H5File>();
+  const cap = options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes };
   const close = async (): Promise<void> => {
     for (const f of h5Files.values()) f.close();
     h5Files.clear();
   };
   try {
     if (format === "h5") {
-      for (const dir of scan.dirs) for (const top of dir.tops) h5Files.set(top.path, await openH5(top.path));
+      for (const dir of scan.dirs) for (const top of dir.tops) h5Files.set(top.path, await openH5(top.path, cap));
     }
   } catch (error) {
     await close();
     throw error;
   }
   const loaderOf = (volumes: readonly (ScannedVolume | undefined)[]): FormatFileLoader =>
-    createFileLoader(format, volumes.map((v) => sourceOf(v as ScannedVolume)), h5Files);
+    createFileLoader(format, volumes.map((v) => sourceOf(v as ScannedVolume)), h5Files, options.maxBytes);
   const channelsOf = (volumes: readonly (ScannedVolume | undefined)[] | null): number[] | null =>
     volumes === null ? null : volumes.map((v) => labelChannels(v?.shape ?? []));
   const movingImages = loaderOf(order.movingImages);

@@ -24,6 +24,8 @@ export interface Settings {
   onWarning: WarningHandler;
   /** The worker script of the pool (`workers > 0`). */
   workerUrl: URL;
+  /** The readers' size cap as given (undefined: their default). */
+  maxBytes: number | undefined;
   /** Transforms applied to every sample (train only; empty: none). Set by createDataLoader from the resolved value. */
   augmentation: AugmentationTransform[];
 }
@@ -95,6 +97,10 @@ export function resolveOptions(split: Split, options: DataLoaderOptions): Settin
   if (typeof cacheBytes !== "number" || !(cacheBytes >= 0)) {
     throw invalid(`cacheBytes must be a number >= 0, found ${String(cacheBytes)}`);
   }
+  const maxBytes = options.maxBytes;
+  if (maxBytes !== undefined && (typeof maxBytes !== "number" || !(maxBytes > 0))) {
+    throw invalid(`maxBytes must be a number > 0, found ${String(maxBytes)}`);
+  }
   const shard = options.shard ?? { index: 0, count: 1 };
   assertKnownKeys("shard", shard, OPTION_KEYS.shard);
   assertInteger("shard.count", shard.count, 1);
@@ -118,6 +124,7 @@ export function resolveOptions(split: Split, options: DataLoaderOptions): Settin
     redraw: options.shuffle ?? split === "train",
     onWarning: options.onWarning ?? (() => undefined),
     workerUrl: resolveWorkerUrl(options.workerUrl),
+    maxBytes,
     augmentation: [],
   };
 }

@@ -48,6 +48,13 @@ export interface DataLoaderOptions {
   shuffle?: boolean;
   /** Directory that relative data dirs resolve against. Default `process.cwd()`. */
   cwd?: string;
+  /**
+   * Largest volume a read may return, in bytes of float32 output, for NIfTI and H5 alike
+   * (the readers' `maxBytes`). Checked from each file's declared shape before anything is
+   * read: a file declaring more is `TOO_LARGE` naming it. Default `DEFAULT_MAX_BYTES`
+   * (2^31, 2 GiB) from `@deepreg-loader/core`.
+   */
+  maxBytes?: number;
   /** Called with non-fatal problems (an image and its label differ in shape). Default: ignored. */
   onWarning?: WarningHandler;
   /**
@@ -121,15 +128,17 @@ export interface LoaderStats {
   activeStreams: number;
 }
 
-/** A split of a DeepReg dataset, streamed as samples or batches. See the package README. */
 /**
  * A split of a DeepReg dataset, streamed as samples or batches. `createDataLoader` returns a
  * `LabeledDataLoader | UnlabeledDataLoader`: narrow on `loader.labeled` and every sample and
  * batch has its labels typed as present (or absent); as a plain `DataLoader` labels are optional.
  */
 export interface DataLoader<S extends Sample = Sample, B extends Batch = Batch> extends AsyncDisposable {
+  /** The dataset type (`config.dataset.type`): `paired`, `unpaired` or `grouped`. */
   readonly type: DatasetType;
+  /** The split this loader reads: `train`, `valid` or `test`. */
   readonly split: Split;
+  /** The split's file format: `nifti` or `h5`. */
   readonly format: DataFormat;
   /** Whether samples carry labels (narrows the loader: `if (loader.labeled) sample.movingLabel`). */
   readonly labeled: boolean;
@@ -139,13 +148,17 @@ export interface DataLoader<S extends Sample = Sample, B extends Batch = Batch> 
   readonly numImages: number;
   /** Groups (grouped data), else undefined. */
   readonly numGroups: number | undefined;
+  /** Shape every moving image and label is resized to (`moving_image_shape`). */
   readonly movingImageShape: Shape3;
+  /** Shape every fixed image and label is resized to (`fixed_image_shape`). */
   readonly fixedImageShape: Shape3;
   /** Length of `indices` of a sample: paired 2, unpaired 3, grouped 5. */
   readonly numIndices: number;
   /** Worker threads the loader reads with (`workers: "auto"` resolved; 0: the main thread). */
   readonly workers: number;
+  /** How labels are chosen per pair: the `labelSampling` option, else `sample` for train and `all` otherwise. */
   readonly labelSampling: LabelSampling;
+  /** The seed of every random choice (the `seed` option; default 0). */
   readonly seed: number;
   /** The opened files of the split (ids, groups, loaders). */
   readonly layout: SplitLayout;
@@ -153,7 +166,17 @@ export interface DataLoader<S extends Sample = Sample, B extends Batch = Batch> 
   plan(epoch?: number): number[][];
   /** The samples of one epoch; each sample owns its arrays (writing into them changes nothing else). */
   samples(options?: SamplesOptions): AsyncGenerator<S, void, undefined>;
+  /**
+   * Batches of epochs `startEpoch .. epochs - 1` (`epochs` is the end epoch, exclusive;
+   * undefined runs forever), stacked on a leading batch axis; batches never straddle epochs.
+   * Training (default for `train`): samples pass a shuffle buffer of
+   * `batchSize * shuffleBufferNumBatch` (seeded per epoch) and each epoch's last partial batch
+   * is dropped; otherwise batches follow the plan and keep the partial batch. Each epoch has its
+   * own plan, so resume with `startEpoch` rather than restarting at epoch 0. Breaking out of the
+   * loop terminates the iteration's workers.
+   */
   batches(options: BatchesOptions): AsyncGenerator<B, void, undefined>;
+  /** The loader's counters since it was created (decodes, cache, workers, streams). */
   stats(): LoaderStats;
   /**
    * Terminates every worker (running iterations fail with `CLOSED` at their next step), closes
@@ -164,19 +187,41 @@ export interface DataLoader<S extends Sample = Sample, B extends Batch = Batch> 
 
 
 /** A sample of a labeled split: both labels present. */
-export type LabeledSample = Sample & { movingLabel: Volume; fixedLabel: Volume };
+export type LabeledSample = Sample & {
+  /** The moving label, always present. */
+  movingLabel: Volume;
+  /** The fixed label, always present. */
+  fixedLabel: Volume;
+};
 /** A sample of an unlabeled split: no labels. */
-export type UnlabeledSample = Omit<Sample, "movingLabel" | "fixedLabel"> & { movingLabel?: undefined; fixedLabel?: undefined };
+export type UnlabeledSample = Omit<Sample, "movingLabel" | "fixedLabel"> & {
+  /** Never present. */
+  movingLabel?: undefined;
+  /** Never present. */
+  fixedLabel?: undefined;
+};
 /** A batch of a labeled split: both labels present. */
-export type LabeledBatch = Batch & { movingLabel: Volume; fixedLabel: Volume };
+export type LabeledBatch = Batch & {
+  /** The moving labels stacked, always present. */
+  movingLabel: Volume;
+  /** The fixed labels stacked, always present. */
+  fixedLabel: Volume;
+};
 /** A batch of an unlabeled split: no labels. */
-export type UnlabeledBatch = Omit<Batch, "movingLabel" | "fixedLabel"> & { movingLabel?: undefined; fixedLabel?: undefined };
+export type UnlabeledBatch = Omit<Batch, "movingLabel" | "fixedLabel"> & {
+  /** Never present. */
+  movingLabel?: undefined;
+  /** Never present. */
+  fixedLabel?: undefined;
+};
 
 /** The loader of a labeled split: its samples and batches carry both labels. */
 export interface LabeledDataLoader extends DataLoader<LabeledSample, LabeledBatch> {
+  /** `true`: the split has labels. */
   readonly labeled: true;
 }
 /** The loader of an unlabeled split. */
 export interface UnlabeledDataLoader extends DataLoader<UnlabeledSample, UnlabeledBatch> {
+  /** `false`: the split has no labels. */
   readonly labeled: false;
 }

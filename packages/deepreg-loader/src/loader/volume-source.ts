@@ -143,6 +143,7 @@ export class VolumeSource {
     const task: VolumeTask = { kind, format: loader.format, path: source.path, shape: [shape[0], shape[1], shape[2]] };
     if (source.key !== undefined) task.key = source.key;
     if (channel !== undefined) task.channel = channel;
+    if (loader.maxBytes !== undefined) task.maxBytes = loader.maxBytes;
     this.decodes += 1;
     // In the background mode, the calling thread reads until a worker has started.
     const onPool = ctx.pool !== null && (!this.#background || ctx.pool.ready > 0);

@@ -30,6 +30,8 @@ export interface VolumeTask {
   channel?: number;
   /** Only measure: decode and return the value range (`range`), no data (`check`). */
   measure?: boolean;
+  /** The readers' size cap (`maxBytes`, bytes of float32 output). Default core's `DEFAULT_MAX_BYTES`. */
+  maxBytes?: number;
 }
 
 /**

@@ -16,8 +16,11 @@ export interface MontageTile {
 
 /** An 8-bit RGBA picture, row-major (`data[(row * width + col) * 4 + channel]`). */
 export interface RgbaImage {
+  /** Columns, in pixels. */
   width: number;
+  /** Rows, in pixels. */
   height: number;
+  /** `width * height * 4` bytes: red, green, blue, alpha per pixel. */
   data: Uint8Array;
 }
 

@@ -12,6 +12,7 @@ import { labelSliceIndex, midSlice, sliceAt } from "./preview-slice.js";
 /** Which slice along the last axis a preview tile shows. */
 export type PreviewSlice = "mid" | "label";
 
+/** Options of {@link renderPreview} and {@link writePreview}: the montage's options and the slice shown. */
 export interface PreviewOptions extends RenderMontageOptions {
   /**
    * `mid` (default): the middle slice of every tile. `label`: per tile, the slice through its
