@@ -97,9 +97,19 @@ function declaredPart(
  * into the same pass (its `normalize` option) instead.
  */
 export interface RawNiftiVoxels {
+  /** The stored voxels, column-major (x fastest), in host byte order, in the file's dtype. */
   values: ArrayLike<number>;
+  /** The shape of `values` (nibabel's `img.shape`, or one channel's `[d1, d2, d3]`). */
   shape: number[];
-  scale: { slope: number; inter: number } | undefined;
+  /** `scl_slope`/`scl_inter` to apply, or undefined when the file has no scaling. */
+  scale:
+    | {
+        /** Multiplier `scl_slope`. */
+        slope: number;
+        /** Offset `scl_inter`, added after the multiplication. */
+        inter: number;
+      }
+    | undefined;
 }
 
 /** Decode the voxels of `bytes` described by an already decoded `header`. */
