@@ -89,6 +89,14 @@ async function readWith<T>(input: NiftiInput, options: ReadNiftiOptions, decode:
     return readFrom({ size: bytes.length, read: (n) => bytes.subarray(0, n) }, file, options, decode);
   }
   const file = input;
+  return withOpenFile(file, (handle, size) => readFrom({ size, read: (n) => readPrefix(handle, n) }, file, options, decode));
+}
+
+/**
+ * Opens `file`, hands its handle and (non-zero) size to `use`, closes it; failures of the file
+ * system become `ioError`s naming the file, our own errors pass through.
+ */
+async function withOpenFile<T>(file: string, use: (handle: FileHandle, size: number) => Promise<T>): Promise<T> {
   let handle;
   try {
     handle = await open(file, "r");
@@ -98,7 +106,7 @@ async function readWith<T>(input: NiftiInput, options: ReadNiftiOptions, decode:
   try {
     const { size } = await handle.stat();
     if (size === 0) throw emptyError(file);
-    return await readFrom({ size, read: (n) => readPrefix(handle, n) }, file, options, decode);
+    return await use(handle, size);
   } catch (error) {
     if (error instanceof DeepRegLoaderError) throw error;
     throw ioError(error, file);
@@ -255,22 +263,7 @@ export async function readNiftiHeader(
     return headerOf(bytes.subarray(0, FIRST_READ), file);
   }
   const file = input;
-  let handle;
-  try {
-    handle = await open(file, "r");
-  } catch (error) {
-    throw ioError(error, file);
-  }
-  try {
-    const { size } = await handle.stat();
-    if (size === 0) throw emptyError(file);
-    return headerOf(await readPrefix(handle, Math.min(size, FIRST_READ)), file);
-  } catch (error) {
-    if (error instanceof DeepRegLoaderError) throw error;
-    throw ioError(error, file);
-  } finally {
-    await handle.close();
-  }
+  return withOpenFile(file, async (handle, size) => headerOf(await readPrefix(handle, Math.min(size, FIRST_READ)), file));
 }
 
 function headerOf(first: Uint8Array, file: string | undefined): NiftiHeader {
