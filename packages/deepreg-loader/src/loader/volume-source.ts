@@ -145,17 +145,23 @@ export class VolumeSource {
     if (channel !== undefined) task.channel = channel;
     if (loader.maxBytes !== undefined) task.maxBytes = loader.maxBytes;
     this.decodes += 1;
-    // In the background mode, the calling thread reads until a worker has started.
-    const onPool = ctx.pool !== null && (!this.#background || ctx.pool.ready > 0);
-    const read =
-      ctx.pool === null || !onPool
-        ? loader.readRaw !== undefined
-          ? loader.readRaw(index, channel === undefined ? {} : { channel }).then((raw) => prepareRawVolume(raw, task))
-          : loader.read(index, channel === undefined ? {} : { channel }).then((raw) => prepareVolume(raw, task))
-        : ctx.pool.run(task).catch((error: unknown) => {
-            throw withSource(error, task);
-          });
-    const promise = read.then((volume) => {
+    const read = async (): Promise<PreparedVolume> => {
+      const pool = ctx.pool;
+      // In the background mode, the calling thread reads until a worker has started. A worker's
+      // "ready" message is a macrotask: let it in first, since a main-thread read (h5wasm) can
+      // be synchronous and a chain of them would otherwise never see a worker become ready.
+      if (pool !== null && this.#background && pool.ready === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      if (pool !== null && (!this.#background || pool.ready > 0)) {
+        return pool.run(task).catch((error: unknown) => {
+          throw withSource(error, task);
+        });
+      }
+      const options = channel === undefined ? {} : { channel };
+      return loader.readRaw !== undefined
+        ? prepareRawVolume(await loader.readRaw(index, options), task)
+        : prepareVolume(await loader.read(index, options), task);
+    };
+    const promise = read().then((volume) => {
       this.decodedBytes += 4 * volume.rawShape.reduce((a, b) => a * b, 1);
       if (!this.#closed) this.#cache?.set(key, volume, volume.data.byteLength);
       return volume;
