@@ -5,7 +5,7 @@
 // row-major array; strided views (`pick`, `lo`, `hi`, `step`, `transpose`) are not offered.
 import type { NdArray } from "ndarray";
 import { DeepRegLoaderError } from "./errors.js";
-import { shapeSize } from "./volume.js";
+import { assertVolumeShape, shapeSize } from "./volume.js";
 import type { Volume, VolumeData } from "./volume.js";
 
 class PlainVolume {
@@ -77,13 +77,7 @@ class PlainVolume {
 
 /** `createVolume` without generated code (browser entry). */
 export function createVolume(data: Float32Array, shape: readonly number[]): Volume {
-  const size = shapeSize(shape);
-  if (shape.some((d) => !Number.isInteger(d) || d < 0) || size !== data.length) {
-    throw new DeepRegLoaderError(
-      "SHAPE",
-      `cannot view ${data.length} values as shape [${shape.join(", ")}] (${size} values)`,
-    );
-  }
+  assertVolumeShape(data, shape);
   return new PlainVolume(data, [...shape]) as unknown as NdArray<Float32Array>;
 }
 

@@ -24,8 +24,8 @@ export function shapeSize(shape: readonly number[]): number {
   return n;
 }
 
-/** Wrap a row-major `Float32Array` as a `Volume`; throws `SHAPE` when sizes disagree. */
-export function createVolume(data: Float32Array, shape: readonly number[]): Volume {
+/** Throws `SHAPE` unless `shape` is non-negative integers whose product is `data.length`. */
+export function assertVolumeShape(data: Float32Array, shape: readonly number[]): void {
   const size = shapeSize(shape);
   if (shape.some((d) => !Number.isInteger(d) || d < 0) || size !== data.length) {
     throw new DeepRegLoaderError(
@@ -33,6 +33,11 @@ export function createVolume(data: Float32Array, shape: readonly number[]): Volu
       `cannot view ${data.length} values as shape [${shape.join(", ")}] (${size} values)`,
     );
   }
+}
+
+/** Wrap a row-major `Float32Array` as a `Volume`; throws `SHAPE` when sizes disagree. */
+export function createVolume(data: Float32Array, shape: readonly number[]): Volume {
+  assertVolumeShape(data, shape);
   return ndarray(data, [...shape]);
 }
 
