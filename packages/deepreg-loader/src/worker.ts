@@ -60,7 +60,7 @@ port.on("message", (message: TaskMessage<VolumeTask>) => {
       }
       const result = "values" in raw ? prepareRawVolume(raw, message.task) : prepareVolume(raw, message.task);
       reply = { id: message.id, ok: true, result };
-      transfer = [result.data.buffer as ArrayBuffer];
+      transfer = [result.data.buffer as ArrayBuffer, ...(result.planes ?? []).map((p) => p.buffer as ArrayBuffer)];
     } catch (error) {
       reply = { id: message.id, ok: false, error: serializeError(error) };
     }

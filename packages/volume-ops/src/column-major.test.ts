@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { DeepRegLoaderError } from "@deepreg-loader/core";
-import { columnMajorToRowMajor } from "./column-major.js";
+import { columnMajorChannels, columnMajorToRowMajor } from "./column-major.js";
+import { createVolume } from "@deepreg-loader/core";
+import { takeChannel } from "./take-channel.js";
 
 /** The reference: output position r (row-major multi-index) reads source at the column-major offset. */
 function naive(source: ArrayLike<number>, shape: readonly number[]): number[] {
@@ -169,5 +171,36 @@ describe("columnMajorToRowMajor", () => {
     expect(() => columnMajorToRowMajor([1, 2, 3, 4, 5, 6], [2, 3], { out: new Float32Array(5) })).toThrow(
       expect.objectContaining({ code: "INVALID_ARGUMENT" }),
     );
+  });
+});
+
+describe("columnMajorChannels", () => {
+  const shape = [5, 4, 3, 3];
+  const n = 60;
+  const sources = {
+    uint8: Uint8Array.from({ length: 3 * n }, (_, i) => (i * 37) % 251),
+    int16: Int16Array.from({ length: 3 * n }, (_, i) => ((i * 7919) % 2000) - 1000),
+    float32: Float32Array.from({ length: 3 * n }, (_, i) => Math.sin(i) * 1e3),
+    float64: Float64Array.from({ length: 3 * n }, (_, i) => Math.cos(i) / 3),
+    plain: Array.from({ length: 3 * n }, (_, i) => i / 7),
+  };
+  for (const [name, source] of Object.entries(sources)) {
+    it(`columnMajorChannels(${name} [5, 4, 3, 3]) = takeChannel(columnMajorToRowMajor(source), c) for every c`, () => {
+      const whole = createVolume(columnMajorToRowMajor(source, shape), shape);
+      const parts = columnMajorChannels(source, shape);
+      expect(parts).toHaveLength(3);
+      parts.forEach((p, c) => expect(Array.from(p)).toEqual(Array.from(takeChannel(whole, c).data)));
+    });
+  }
+
+  it("columnMajorChannels(x, [5, 4, 3]) = [columnMajorToRowMajor(x, [5, 4, 3])]", () => {
+    const source = Float64Array.from({ length: n }, (_, i) => i / 9);
+    const parts = columnMajorChannels(source, [5, 4, 3]);
+    expect(parts.map((p) => Array.from(p))).toEqual([Array.from(columnMajorToRowMajor(source, [5, 4, 3]))]);
+  });
+
+  it("columnMajorChannels with a wrong length or a 2D shape throws SHAPE", () => {
+    expect(() => columnMajorChannels(new Float64Array(10), [5, 4, 3, 3])).toThrow(expect.objectContaining({ code: "SHAPE" }));
+    expect(() => columnMajorChannels(new Float64Array(20), [4, 5])).toThrow(expect.objectContaining({ code: "SHAPE" }));
   });
 });

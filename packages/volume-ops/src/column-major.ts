@@ -23,14 +23,8 @@ export interface ColumnMajorToRowMajorOptions {
   normalize?: ValueRange;
 }
 
-/** The inner axis is the last one at least this long (shorter ones, e.g. channels, loop outside). */
+/** The grouped axis is the last one at least this long (shorter ones, e.g. channels, loop outside). */
 const MIN_INNER = 16;
-/**
- * An inner axis longer than `MAX_UNTILED` is walked in blocks of `INNER_BLOCK` (on 256^3 each
- * pass over the first axis then reads 16 source lines, not 256).
- */
-const MAX_UNTILED = 64;
-const INNER_BLOCK = 16;
 
 /**
  * Reorder a column-major buffer (Fortran order, first axis fastest: how NIfTI stores voxels)
@@ -41,12 +35,13 @@ const INNER_BLOCK = 16;
  * With `slope` each value becomes `v * slope + inter` (computed in float64, stored as float32).
  *
  * This is a full reversal of the axes. Axes of length 1 are dropped (they change neither
- * order). The innermost loop runs along the last axis of length >= 16 (`z` of `[x, y, z, 3]`):
- * contiguous-ish writes, one source cache line per step; the first axis loops just outside
- * it, so consecutive inner loops read neighbouring elements of the same lines; the other axes
- * (`y`, then the channel) loop outermost. An inner axis longer than 64 is walked in blocks
- * of 16 to keep the lines it reads in cache. The inner loops have one copy per common source
- * type (uint8, int16, float32, float64) so that V8 compiles each for one array type.
+ * order). The innermost loop runs along the first axis (`x`, contiguous in the source) over
+ * four lines of the source at once, four steps apart along the last axis of length >= 16 (`z`
+ * of `[x, y, z, 3]`), and writes four neighbouring outputs per step; the other axes (`y`,
+ * then the channel) loop outermost. Reading along `z` instead (one value per line of a stride
+ * of `d1 * d2` values, a power of two on typical volumes, so the lines compete for the same
+ * cache sets) took 1.5-2x as long. The inner loops have one copy per common source type
+ * (uint8, int16, float32, float64) so that V8 compiles each for one array type.
  *
  * Throws `SHAPE` when `shape` holds a negative or non-integer length or its size differs from
  * `source.length`, `INVALID_ARGUMENT` when `out` has the wrong length.
@@ -97,7 +92,7 @@ export function columnMajorToRowMajor(
     if (dims.length <= 1) {
       for (let i = 0; i < size; i++) out[i] = fround(fround(fround(source[i] as number) - lo) + eps) / denominator;
     } else {
-      reverseAxes(source, out, dims, (src, o, sb, db, first, df, inner, si, di, block) => panel(src, o, sb, db, first, df, inner, si, di, block, lo, eps, denominator));
+      reverseAxes(source, out, dims, (src, o, sb, db, first, df, inner, si, di) => panel(src, o, sb, db, first, df, inner, si, di, lo, eps, denominator));
     }
     return out;
   }
@@ -116,9 +111,43 @@ export function columnMajorToRowMajor(
 }
 
 /**
+ * Every channel of a column-major `[d1, d2, d3, C]` buffer (how NIfTI stores a 4D label: one
+ * contiguous `[d1, d2, d3]` block per channel) as its own row-major `Float32Array` of
+ * `d1 * d2 * d3` values: array `c` equals channel `c` of `columnMajorToRowMajor(source, shape)`
+ * (that is, `takeChannel` of it), without the channel-last intermediate. Each channel is a 3D
+ * reorder with contiguous writes; the arrays can be handed out one by one. A 3D `shape` gives
+ * one array. Same dtypes and errors as {@link columnMajorToRowMajor} (`SHAPE` also for a shape
+ * that is not 3D or 4D).
+ */
+export function columnMajorChannels(source: ArrayLike<number>, shape: readonly number[]): Float32Array[] {
+  if (shape.length !== 3 && shape.length !== 4) {
+    throw new DeepRegLoaderError("SHAPE", `columnMajorChannels: expected a 3D or 4D shape, found [${shape.join(", ")}]`);
+  }
+  const spatial = shape.slice(0, 3);
+  const channels = shape.length === 4 ? (shape[3] as number) : 1;
+  const size = shapeSize(shape);
+  if (shape.some((d) => !Number.isInteger(d) || d < 0) || source.length !== size) {
+    // The general function reports what is wrong.
+    columnMajorToRowMajor(source, shape);
+  }
+  const n = size / Math.max(1, channels);
+  const outs: Float32Array[] = [];
+  for (let c = 0; c < channels; c++) outs.push(columnMajorToRowMajor(part(source, c * n, n), spatial));
+  return outs;
+}
+
+/** `source[start, start + length)` as a view (typed arrays) or a copy (plain arrays). */
+function part(source: ArrayLike<number>, start: number, length: number): ArrayLike<number> {
+  if (start === 0 && length === source.length) return source;
+  const view = source as { subarray?: (begin: number, end: number) => ArrayLike<number> };
+  if (ArrayBuffer.isView(source) && typeof view.subarray === "function") return view.subarray(start, start + length);
+  return Array.prototype.slice.call(source, start, start + length) as number[];
+}
+
+/**
  * Copy one panel: for `x` in `[0, first)` and `j` in `[0, inner)`,
  * `out[dstBase + x * dstFirst + j * dstInner] = src[srcBase + x + j * srcInner]`,
- * `j` innermost, walked in blocks of `block`.
+ * `x` innermost, four `j` at a time.
  */
 type Panel = (
   src: ArrayLike<number>,
@@ -130,12 +159,11 @@ type Panel = (
   inner: number,
   srcInner: number,
   dstInner: number,
-  block: number,
 ) => void;
 
 /**
  * The full axis reversal of `dims` (two or more axes, none of length 1) from `src` into `out`:
- * one panel (first axis x inner axis) for every index of the other axes, which an odometer
+ * one panel (first axis x grouped axis) for every index of the other axes, which an odometer
  * walks with the second axis fastest.
  */
 function reverseAxes(src: ArrayLike<number>, out: Float32Array, dims: number[], panel: Panel): void {
@@ -150,7 +178,6 @@ function reverseAxes(src: ArrayLike<number>, out: Float32Array, dims: number[], 
   while (k > 1 && (dims[k] as number) < MIN_INNER) k--;
   const first = dims[0] as number;
   const inner = dims[k] as number;
-  const block = inner > MAX_UNTILED ? INNER_BLOCK : inner;
   const outer: number[] = [];
   for (let a = 1; a < n; a++) if (a !== k) outer.push(a);
 
@@ -162,7 +189,7 @@ function reverseAxes(src: ArrayLike<number>, out: Float32Array, dims: number[], 
   let srcBase = 0;
   let dstBase = 0;
   for (let m = 0; m < panels; m++) {
-    panel(src, out, srcBase, dstBase, first, dstFirst, inner, srcInner, dstInner, block);
+    panel(src, out, srcBase, dstBase, first, dstFirst, inner, srcInner, dstInner);
     // Advance the outer multi-index (its first axis fastest).
     for (let t = 0; t < outer.length; t++) {
       const a = outer[t] as number;
@@ -184,63 +211,118 @@ function reverseAxes(src: ArrayLike<number>, out: Float32Array, dims: number[], 
 // literal, so a single loop fed uint8, int16, float32 and float64 arrays (and more) turns
 // megamorphic and runs about 3x slower. The copies are identical but for the `src` type.
 
-const panelUint8: Panel = (src, out, srcBase, dstBase, first, dstFirst, inner, srcInner, dstInner, block) => {
-  const u8 = src as Uint8Array;
-  for (let j0 = 0; j0 < inner; j0 += block) {
-    const j1 = Math.min(j0 + block, inner);
-    for (let x = 0; x < first; x++) {
-      let s = srcBase + x + j0 * srcInner;
-      let o = dstBase + x * dstFirst + j0 * dstInner;
-      for (let j = j0; j < j1; j++, s += srcInner, o += dstInner) out[o] = u8[s] as number;
+const panelUint8: Panel = (src, out, srcBase, dstBase, first, dstFirst, inner, srcInner, dstInner) => {
+  const v = src as Uint8Array;
+  const d2 = 2 * dstInner;
+  const d3 = 3 * dstInner;
+  let j = 0;
+  for (; j + 3 < inner; j += 4) {
+    const s0 = srcBase + j * srcInner;
+    const s1 = s0 + srcInner;
+    const s2 = s1 + srcInner;
+    const s3 = s2 + srcInner;
+    for (let x = 0, o = dstBase + j * dstInner; x < first; x++, o += dstFirst) {
+      out[o] = v[s0 + x] as number;
+      out[o + dstInner] = v[s1 + x] as number;
+      out[o + d2] = v[s2 + x] as number;
+      out[o + d3] = v[s3 + x] as number;
     }
+  }
+  for (; j < inner; j++) {
+    const s0 = srcBase + j * srcInner;
+    for (let x = 0, o = dstBase + j * dstInner; x < first; x++, o += dstFirst) out[o] = v[s0 + x] as number;
   }
 };
 
-const panelInt16: Panel = (src, out, srcBase, dstBase, first, dstFirst, inner, srcInner, dstInner, block) => {
-  const i16 = src as Int16Array;
-  for (let j0 = 0; j0 < inner; j0 += block) {
-    const j1 = Math.min(j0 + block, inner);
-    for (let x = 0; x < first; x++) {
-      let s = srcBase + x + j0 * srcInner;
-      let o = dstBase + x * dstFirst + j0 * dstInner;
-      for (let j = j0; j < j1; j++, s += srcInner, o += dstInner) out[o] = i16[s] as number;
+const panelInt16: Panel = (src, out, srcBase, dstBase, first, dstFirst, inner, srcInner, dstInner) => {
+  const v = src as Int16Array;
+  const d2 = 2 * dstInner;
+  const d3 = 3 * dstInner;
+  let j = 0;
+  for (; j + 3 < inner; j += 4) {
+    const s0 = srcBase + j * srcInner;
+    const s1 = s0 + srcInner;
+    const s2 = s1 + srcInner;
+    const s3 = s2 + srcInner;
+    for (let x = 0, o = dstBase + j * dstInner; x < first; x++, o += dstFirst) {
+      out[o] = v[s0 + x] as number;
+      out[o + dstInner] = v[s1 + x] as number;
+      out[o + d2] = v[s2 + x] as number;
+      out[o + d3] = v[s3 + x] as number;
     }
+  }
+  for (; j < inner; j++) {
+    const s0 = srcBase + j * srcInner;
+    for (let x = 0, o = dstBase + j * dstInner; x < first; x++, o += dstFirst) out[o] = v[s0 + x] as number;
   }
 };
 
-const panelFloat32: Panel = (src, out, srcBase, dstBase, first, dstFirst, inner, srcInner, dstInner, block) => {
-  const f32 = src as Float32Array;
-  for (let j0 = 0; j0 < inner; j0 += block) {
-    const j1 = Math.min(j0 + block, inner);
-    for (let x = 0; x < first; x++) {
-      let s = srcBase + x + j0 * srcInner;
-      let o = dstBase + x * dstFirst + j0 * dstInner;
-      for (let j = j0; j < j1; j++, s += srcInner, o += dstInner) out[o] = f32[s] as number;
+const panelFloat32: Panel = (src, out, srcBase, dstBase, first, dstFirst, inner, srcInner, dstInner) => {
+  const v = src as Float32Array;
+  const d2 = 2 * dstInner;
+  const d3 = 3 * dstInner;
+  let j = 0;
+  for (; j + 3 < inner; j += 4) {
+    const s0 = srcBase + j * srcInner;
+    const s1 = s0 + srcInner;
+    const s2 = s1 + srcInner;
+    const s3 = s2 + srcInner;
+    for (let x = 0, o = dstBase + j * dstInner; x < first; x++, o += dstFirst) {
+      out[o] = v[s0 + x] as number;
+      out[o + dstInner] = v[s1 + x] as number;
+      out[o + d2] = v[s2 + x] as number;
+      out[o + d3] = v[s3 + x] as number;
     }
+  }
+  for (; j < inner; j++) {
+    const s0 = srcBase + j * srcInner;
+    for (let x = 0, o = dstBase + j * dstInner; x < first; x++, o += dstFirst) out[o] = v[s0 + x] as number;
   }
 };
 
-const panelFloat64: Panel = (src, out, srcBase, dstBase, first, dstFirst, inner, srcInner, dstInner, block) => {
-  const f64 = src as Float64Array;
-  for (let j0 = 0; j0 < inner; j0 += block) {
-    const j1 = Math.min(j0 + block, inner);
-    for (let x = 0; x < first; x++) {
-      let s = srcBase + x + j0 * srcInner;
-      let o = dstBase + x * dstFirst + j0 * dstInner;
-      for (let j = j0; j < j1; j++, s += srcInner, o += dstInner) out[o] = f64[s] as number;
+const panelFloat64: Panel = (src, out, srcBase, dstBase, first, dstFirst, inner, srcInner, dstInner) => {
+  const v = src as Float64Array;
+  const d2 = 2 * dstInner;
+  const d3 = 3 * dstInner;
+  let j = 0;
+  for (; j + 3 < inner; j += 4) {
+    const s0 = srcBase + j * srcInner;
+    const s1 = s0 + srcInner;
+    const s2 = s1 + srcInner;
+    const s3 = s2 + srcInner;
+    for (let x = 0, o = dstBase + j * dstInner; x < first; x++, o += dstFirst) {
+      out[o] = v[s0 + x] as number;
+      out[o + dstInner] = v[s1 + x] as number;
+      out[o + d2] = v[s2 + x] as number;
+      out[o + d3] = v[s3 + x] as number;
     }
+  }
+  for (; j < inner; j++) {
+    const s0 = srcBase + j * srcInner;
+    for (let x = 0, o = dstBase + j * dstInner; x < first; x++, o += dstFirst) out[o] = v[s0 + x] as number;
   }
 };
 
 /** Any other source (int8, uint16, int32, uint32, clamped, plain arrays). */
-const panelAny: Panel = (src, out, srcBase, dstBase, first, dstFirst, inner, srcInner, dstInner, block) => {
-  for (let j0 = 0; j0 < inner; j0 += block) {
-    const j1 = Math.min(j0 + block, inner);
-    for (let x = 0; x < first; x++) {
-      let s = srcBase + x + j0 * srcInner;
-      let o = dstBase + x * dstFirst + j0 * dstInner;
-      for (let j = j0; j < j1; j++, s += srcInner, o += dstInner) out[o] = src[s] as number;
+const panelAny: Panel = (src, out, srcBase, dstBase, first, dstFirst, inner, srcInner, dstInner) => {
+  const d2 = 2 * dstInner;
+  const d3 = 3 * dstInner;
+  let j = 0;
+  for (; j + 3 < inner; j += 4) {
+    const s0 = srcBase + j * srcInner;
+    const s1 = s0 + srcInner;
+    const s2 = s1 + srcInner;
+    const s3 = s2 + srcInner;
+    for (let x = 0, o = dstBase + j * dstInner; x < first; x++, o += dstFirst) {
+      out[o] = src[s0 + x] as number;
+      out[o + dstInner] = src[s1 + x] as number;
+      out[o + d2] = src[s2 + x] as number;
+      out[o + d3] = src[s3 + x] as number;
     }
+  }
+  for (; j < inner; j++) {
+    const s0 = srcBase + j * srcInner;
+    for (let x = 0, o = dstBase + j * dstInner; x < first; x++, o += dstFirst) out[o] = src[s0 + x] as number;
   }
 };
 
@@ -254,14 +336,25 @@ function panelFor(source: ArrayLike<number>): Panel {
 
 /** The panel loop with `v * slope + inter` (rare: NIfTI scaling; any source type). */
 function scaledPanel(slope: number, inter: number): Panel {
-  return (src, out, srcBase, dstBase, first, dstFirst, inner, srcInner, dstInner, block) => {
-    for (let j0 = 0; j0 < inner; j0 += block) {
-      const j1 = Math.min(j0 + block, inner);
-      for (let x = 0; x < first; x++) {
-        let s = srcBase + x + j0 * srcInner;
-        let o = dstBase + x * dstFirst + j0 * dstInner;
-        for (let j = j0; j < j1; j++, s += srcInner, o += dstInner) out[o] = (src[s] as number) * slope + inter;
+  return (src, out, srcBase, dstBase, first, dstFirst, inner, srcInner, dstInner) => {
+    const d2 = 2 * dstInner;
+    const d3 = 3 * dstInner;
+    let j = 0;
+    for (; j + 3 < inner; j += 4) {
+      const s0 = srcBase + j * srcInner;
+      const s1 = s0 + srcInner;
+      const s2 = s1 + srcInner;
+      const s3 = s2 + srcInner;
+      for (let x = 0, o = dstBase + j * dstInner; x < first; x++, o += dstFirst) {
+        out[o] = (src[s0 + x] as number) * slope + inter;
+        out[o + dstInner] = (src[s1 + x] as number) * slope + inter;
+        out[o + d2] = (src[s2 + x] as number) * slope + inter;
+        out[o + d3] = (src[s3 + x] as number) * slope + inter;
       }
+    }
+    for (; j < inner; j++) {
+      const s0 = srcBase + j * srcInner;
+      for (let x = 0, o = dstBase + j * dstInner; x < first; x++, o += dstFirst) out[o] = (src[s0 + x] as number) * slope + inter;
     }
   };
 }
@@ -285,7 +378,6 @@ type NormalizedPanel = (
   inner: number,
   srcInner: number,
   dstInner: number,
-  block: number,
   lo: number,
   eps: number,
   denominator: number,
@@ -294,54 +386,98 @@ type NormalizedPanel = (
 // One copy per source type, as for the plain panels. Integer and float32 values are float32
 // already; `fround` converts the rest (float64) as the float32 volume would hold them.
 
-const normalizedUint8: NormalizedPanel = (src, out, srcBase, dstBase, first, dstFirst, inner, srcInner, dstInner, block, lo, eps, den) => {
-  const u8 = src as Uint8Array;
+const normalizedUint8: NormalizedPanel = (src, out, srcBase, dstBase, first, dstFirst, inner, srcInner, dstInner, lo, eps, den) => {
+  const v = src as Uint8Array;
   const fround = Math.fround;
-  for (let j0 = 0; j0 < inner; j0 += block) {
-    const j1 = Math.min(j0 + block, inner);
-    for (let x = 0; x < first; x++) {
-      let s = srcBase + x + j0 * srcInner;
-      let o = dstBase + x * dstFirst + j0 * dstInner;
-      for (let j = j0; j < j1; j++, s += srcInner, o += dstInner) out[o] = fround(fround((u8[s] as number) - lo) + eps) / den;
+  const d2 = 2 * dstInner;
+  const d3 = 3 * dstInner;
+  let j = 0;
+  for (; j + 3 < inner; j += 4) {
+    const s0 = srcBase + j * srcInner;
+    const s1 = s0 + srcInner;
+    const s2 = s1 + srcInner;
+    const s3 = s2 + srcInner;
+    for (let x = 0, o = dstBase + j * dstInner; x < first; x++, o += dstFirst) {
+      out[o] = fround(fround((v[s0 + x] as number) - lo) + eps) / den;
+      out[o + dstInner] = fround(fround((v[s1 + x] as number) - lo) + eps) / den;
+      out[o + d2] = fround(fround((v[s2 + x] as number) - lo) + eps) / den;
+      out[o + d3] = fround(fround((v[s3 + x] as number) - lo) + eps) / den;
     }
+  }
+  for (; j < inner; j++) {
+    const s0 = srcBase + j * srcInner;
+    for (let x = 0, o = dstBase + j * dstInner; x < first; x++, o += dstFirst) out[o] = fround(fround((v[s0 + x] as number) - lo) + eps) / den;
   }
 };
 
-const normalizedInt16: NormalizedPanel = (src, out, srcBase, dstBase, first, dstFirst, inner, srcInner, dstInner, block, lo, eps, den) => {
-  const i16 = src as Int16Array;
+const normalizedInt16: NormalizedPanel = (src, out, srcBase, dstBase, first, dstFirst, inner, srcInner, dstInner, lo, eps, den) => {
+  const v = src as Int16Array;
   const fround = Math.fround;
-  for (let j0 = 0; j0 < inner; j0 += block) {
-    const j1 = Math.min(j0 + block, inner);
-    for (let x = 0; x < first; x++) {
-      let s = srcBase + x + j0 * srcInner;
-      let o = dstBase + x * dstFirst + j0 * dstInner;
-      for (let j = j0; j < j1; j++, s += srcInner, o += dstInner) out[o] = fround(fround((i16[s] as number) - lo) + eps) / den;
+  const d2 = 2 * dstInner;
+  const d3 = 3 * dstInner;
+  let j = 0;
+  for (; j + 3 < inner; j += 4) {
+    const s0 = srcBase + j * srcInner;
+    const s1 = s0 + srcInner;
+    const s2 = s1 + srcInner;
+    const s3 = s2 + srcInner;
+    for (let x = 0, o = dstBase + j * dstInner; x < first; x++, o += dstFirst) {
+      out[o] = fround(fround((v[s0 + x] as number) - lo) + eps) / den;
+      out[o + dstInner] = fround(fround((v[s1 + x] as number) - lo) + eps) / den;
+      out[o + d2] = fround(fround((v[s2 + x] as number) - lo) + eps) / den;
+      out[o + d3] = fround(fround((v[s3 + x] as number) - lo) + eps) / den;
     }
+  }
+  for (; j < inner; j++) {
+    const s0 = srcBase + j * srcInner;
+    for (let x = 0, o = dstBase + j * dstInner; x < first; x++, o += dstFirst) out[o] = fround(fround((v[s0 + x] as number) - lo) + eps) / den;
   }
 };
 
-const normalizedFloat32: NormalizedPanel = (src, out, srcBase, dstBase, first, dstFirst, inner, srcInner, dstInner, block, lo, eps, den) => {
-  const f32 = src as Float32Array;
+const normalizedFloat32: NormalizedPanel = (src, out, srcBase, dstBase, first, dstFirst, inner, srcInner, dstInner, lo, eps, den) => {
+  const v = src as Float32Array;
   const fround = Math.fround;
-  for (let j0 = 0; j0 < inner; j0 += block) {
-    const j1 = Math.min(j0 + block, inner);
-    for (let x = 0; x < first; x++) {
-      let s = srcBase + x + j0 * srcInner;
-      let o = dstBase + x * dstFirst + j0 * dstInner;
-      for (let j = j0; j < j1; j++, s += srcInner, o += dstInner) out[o] = fround(fround((f32[s] as number) - lo) + eps) / den;
+  const d2 = 2 * dstInner;
+  const d3 = 3 * dstInner;
+  let j = 0;
+  for (; j + 3 < inner; j += 4) {
+    const s0 = srcBase + j * srcInner;
+    const s1 = s0 + srcInner;
+    const s2 = s1 + srcInner;
+    const s3 = s2 + srcInner;
+    for (let x = 0, o = dstBase + j * dstInner; x < first; x++, o += dstFirst) {
+      out[o] = fround(fround((v[s0 + x] as number) - lo) + eps) / den;
+      out[o + dstInner] = fround(fround((v[s1 + x] as number) - lo) + eps) / den;
+      out[o + d2] = fround(fround((v[s2 + x] as number) - lo) + eps) / den;
+      out[o + d3] = fround(fround((v[s3 + x] as number) - lo) + eps) / den;
     }
+  }
+  for (; j < inner; j++) {
+    const s0 = srcBase + j * srcInner;
+    for (let x = 0, o = dstBase + j * dstInner; x < first; x++, o += dstFirst) out[o] = fround(fround((v[s0 + x] as number) - lo) + eps) / den;
   }
 };
 
-const normalizedAny: NormalizedPanel = (src, out, srcBase, dstBase, first, dstFirst, inner, srcInner, dstInner, block, lo, eps, den) => {
+const normalizedAny: NormalizedPanel = (src, out, srcBase, dstBase, first, dstFirst, inner, srcInner, dstInner, lo, eps, den) => {
   const fround = Math.fround;
-  for (let j0 = 0; j0 < inner; j0 += block) {
-    const j1 = Math.min(j0 + block, inner);
-    for (let x = 0; x < first; x++) {
-      let s = srcBase + x + j0 * srcInner;
-      let o = dstBase + x * dstFirst + j0 * dstInner;
-      for (let j = j0; j < j1; j++, s += srcInner, o += dstInner) out[o] = fround(fround(fround(src[s] as number) - lo) + eps) / den;
+  const d2 = 2 * dstInner;
+  const d3 = 3 * dstInner;
+  let j = 0;
+  for (; j + 3 < inner; j += 4) {
+    const s0 = srcBase + j * srcInner;
+    const s1 = s0 + srcInner;
+    const s2 = s1 + srcInner;
+    const s3 = s2 + srcInner;
+    for (let x = 0, o = dstBase + j * dstInner; x < first; x++, o += dstFirst) {
+      out[o] = fround(fround(fround(src[s0 + x] as number) - lo) + eps) / den;
+      out[o + dstInner] = fround(fround(fround(src[s1 + x] as number) - lo) + eps) / den;
+      out[o + d2] = fround(fround(fround(src[s2 + x] as number) - lo) + eps) / den;
+      out[o + d3] = fround(fround(fround(src[s3 + x] as number) - lo) + eps) / den;
     }
+  }
+  for (; j < inner; j++) {
+    const s0 = srcBase + j * srcInner;
+    for (let x = 0, o = dstBase + j * dstInner; x < first; x++, o += dstFirst) out[o] = fround(fround(fround(src[s0 + x] as number) - lo) + eps) / den;
   }
 };
 

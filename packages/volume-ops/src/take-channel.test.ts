@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createVolume } from "@deepreg-loader/core";
-import { takeChannel } from "./take-channel.js";
+import { splitChannels, takeChannel } from "./take-channel.js";
 
 /** [3, 2, 1, 3] label whose value at (i, j, 0, c) is 100 * c + 10 * i + j. */
 function label(): ReturnType<typeof createVolume> {
@@ -52,5 +52,30 @@ describe("takeChannel", () => {
     expect(() => takeChannel(createVolume(new Float32Array(20), [4, 5]), 0)).toThrow(
       expect.objectContaining({ code: "SHAPE" }),
     );
+  });
+});
+
+describe("splitChannels", () => {
+  it("splitChannels([3, 2, 1, C]) = [takeChannel(label, c) for c < C], each over its own buffer, for C = 1..5", () => {
+    for (let channels = 1; channels <= 5; channels++) {
+      const data = Float32Array.from({ length: 6 * channels }, (_, i) => (i * 7919) % 101 / 100);
+      const label = createVolume(data, [3, 2, 1, channels]);
+      const parts = splitChannels(label);
+      expect(parts.map((p) => p.shape)).toEqual(Array.from({ length: channels }, () => [3, 2, 1]));
+      parts.forEach((p, c) => expect(Array.from(p.data)).toEqual(Array.from(takeChannel(label, c).data)));
+      expect(new Set([data.buffer, ...parts.map((p) => p.data.buffer)]).size).toBe(channels + 1);
+    }
+  });
+
+  it("splitChannels([2, 2, 1] 3D) = [a copy]", () => {
+    const input = createVolume(Float32Array.of(0, 0.5, 1, 0.25), [2, 2, 1]);
+    const [only, ...rest] = splitChannels(input);
+    expect(rest).toEqual([]);
+    expect(only!.data).not.toBe(input.data);
+    expect(Array.from(only!.data)).toEqual([0, 0.5, 1, 0.25]);
+  });
+
+  it("splitChannels([4, 5]) throws SHAPE", () => {
+    expect(() => splitChannels(createVolume(new Float32Array(20), [4, 5]))).toThrow(expect.objectContaining({ code: "SHAPE" }));
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createVolume } from "@deepreg-loader/core";
-import { valueRange } from "./value-range.js";
+import { valueRange, valueRangeOf } from "./value-range.js";
 
 describe("valueRange", () => {
   it("valueRange([3, -1.5, 8, 0] as [2, 2, 1]) = { min: -1.5, max: 8 }", () => {
@@ -48,3 +48,25 @@ describe("valueRange", () => {
   });
 });
 
+
+describe("valueRangeOf(Float64Array)", () => {
+  it("valueRangeOf(float64 values) = the float32 range of the values, at any length and extreme position", () => {
+    for (let length = 1; length <= 11; length++) {
+      for (let at = 0; at < length; at++) {
+        const values = Float64Array.from({ length }, (_, i) => 0.25 + i / 1000);
+        values[at] = -1 / 3;
+        values[(at + 1) % length] = length === 1 ? -1 / 3 : 7 / 3;
+        const expected = valueRange(createVolume(Float32Array.from(values), [length, 1, 1]));
+        expect(valueRangeOf(values)).toEqual(expected);
+      }
+    }
+  });
+
+  it("valueRangeOf(float64 values with a NaN anywhere) = NaN, NaN", () => {
+    for (let at = 0; at < 9; at++) {
+      const values = Float64Array.from({ length: 9 }, (_, i) => i);
+      values[at] = Number.NaN;
+      expect(valueRangeOf(values)).toEqual({ min: Number.NaN, max: Number.NaN });
+    }
+  });
+});

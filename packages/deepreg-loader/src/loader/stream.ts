@@ -40,7 +40,10 @@ interface PairVolumes {
 /** An iteration: its reads, and the pairs shared by its samples until the last one took them. */
 export interface StreamContext extends ReadContext {
   pairs: Map<string, { promise: Promise<PairVolumes>; taken: number; uses: number }>;
-  /** Samples of the stream (still to take) per pair. */
+  /**
+   * Samples of the stream (still to take) per pair (key: the pair's key), and per label channel
+   * of a pair (key: the pair's key, `#`, the channel).
+   */
   uses: Map<string, number>;
 }
 
@@ -81,8 +84,11 @@ export class SampleStream {
   /** The entries of `order` (positions in `plan`), counting the samples of each pair first. */
   *segment(epoch: number, plan: number[][], order: readonly number[], ctx: StreamContext): Generator<StreamEntry> {
     for (const position of order) {
-      const key = this.#pairKey(epoch, plan[position] as number[]);
+      const indices = plan[position] as number[];
+      const key = this.#pairKey(epoch, indices);
       ctx.uses.set(key, (ctx.uses.get(key) ?? 0) + 1);
+      const channelKey = `${key}#${indices[indices.length - 1] as number}`;
+      ctx.uses.set(channelKey, (ctx.uses.get(channelKey) ?? 0) + 1);
     }
     for (const [k, position] of order.entries()) {
       yield { epoch, indices: plan[position] as number[], last: k === order.length - 1, position };
@@ -119,14 +125,20 @@ export class SampleStream {
   async #sample(entry: StreamEntry, ctx: StreamContext, own: boolean): Promise<Sample> {
     const { indices } = entry;
     try {
-      const { volumes: pair, alone } = await this.#pair(entry, ctx);
+      const { volumes: pair, last, lastOfChannel } = await this.#pair(entry, ctx);
+      // The pair's last sample takes its arrays as they are (the others took copies first: they
+      // come earlier in the stream, so their tasks ran first); so does a label channel's.
       const take = (held: HeldVolume): Volume =>
-        own && (held.shared || !alone) ? createVolume(held.volume.data.slice(), held.volume.shape) : asVolume(held.volume);
+        own && (held.shared || !last) ? createVolume(held.volume.data.slice(), held.volume.shape) : asVolume(held.volume);
       const sample: Sample = { movingImage: take(pair.movingImage), fixedImage: take(pair.fixedImage), indices: [...indices] };
       if (pair.movingLabel !== undefined && pair.fixedLabel !== undefined) {
         const channel = indices[indices.length - 1] as number;
-        const label = (held: HeldVolume): Volume =>
-          held.volume.shape.length === 3 ? take(held) : takeChannel(asVolume(held.volume), channel);
+        const label = (held: HeldVolume): Volume => {
+          const { planes, shape } = held.volume;
+          if (planes === undefined) return shape.length === 3 ? take(held) : takeChannel(asVolume(held.volume), channel);
+          const plane = planes[channel] as Float32Array;
+          return createVolume(own && (held.shared || !lastOfChannel) ? plane.slice() : plane, shape.slice(0, 3));
+        };
         sample.movingLabel = label(pair.movingLabel);
         sample.fixedLabel = label(pair.fixedLabel);
       }
@@ -141,8 +153,11 @@ export class SampleStream {
     }
   }
 
-  /** The pair of `entry`, read once for all its samples of the stream; `alone`: it has no other sample. */
-  async #pair(entry: StreamEntry, ctx: StreamContext): Promise<{ volumes: PairVolumes; alone: boolean }> {
+  /**
+   * The pair of `entry`, read once for all its samples of the stream; `last`: no later sample
+   * of the stream takes the pair, `lastOfChannel`: none takes its label channel.
+   */
+  async #pair(entry: StreamEntry, ctx: StreamContext): Promise<{ volumes: PairVolumes; last: boolean; lastOfChannel: boolean }> {
     const ref = pairOf(this.#s.type, entry.indices, this.#s.layout.groups);
     const key = this.#pairKey(entry.epoch, entry.indices);
     let memo = ctx.pairs.get(key);
@@ -152,11 +167,16 @@ export class SampleStream {
       ctx.pairs.set(key, memo);
     }
     memo.taken += 1;
-    if (memo.taken >= memo.uses) {
+    const last = memo.taken >= memo.uses;
+    if (last) {
       ctx.pairs.delete(key);
       ctx.uses.delete(key);
     }
-    return { volumes: await memo.promise, alone: memo.uses <= 1 };
+    const channelKey = `${key}#${entry.indices[entry.indices.length - 1] as number}`;
+    const channelUses = (ctx.uses.get(channelKey) ?? 1) - 1;
+    if (channelUses > 0) ctx.uses.set(channelKey, channelUses);
+    else ctx.uses.delete(channelKey);
+    return { volumes: await memo.promise, last, lastOfChannel: channelUses <= 0 };
   }
 
   /**

@@ -143,6 +143,7 @@ export class VolumeSource {
     const task: VolumeTask = { kind, format: loader.format, path: source.path, shape: [shape[0], shape[1], shape[2]] };
     if (source.key !== undefined) task.key = source.key;
     if (channel !== undefined) task.channel = channel;
+    else if (kind === "label") task.planes = true;
     if (loader.maxBytes !== undefined) task.maxBytes = loader.maxBytes;
     this.decodes += 1;
     const read = async (): Promise<PreparedVolume> => {
@@ -163,7 +164,7 @@ export class VolumeSource {
     };
     const promise = read().then((volume) => {
       this.decodedBytes += 4 * volume.rawShape.reduce((a, b) => a * b, 1);
-      if (!this.#closed) this.#cache?.set(key, volume, volume.data.byteLength);
+      if (!this.#closed) this.#cache?.set(key, volume, preparedBytes(volume));
       return volume;
     });
     const entry: VolumeRead = { promise, shared: this.#cache !== null };
@@ -175,6 +176,13 @@ export class VolumeSource {
     promise.then(forget, forget);
     return entry;
   }
+}
+
+/** Bytes of a preprocessed volume's arrays. */
+function preparedBytes(volume: PreparedVolume): number {
+  let bytes = volume.data.byteLength;
+  for (const plane of volume.planes ?? []) bytes += plane.byteLength;
+  return bytes;
 }
 
 /** `CLOSED` for an iteration of a loader that was closed. */

@@ -120,4 +120,33 @@ describe("prepareRawVolume(stored voxels, task) equals prepareVolume(decoded vol
     const scaled = createVolume(columnMajorToRowMajor(raw.values, raw.shape, raw.scale), raw.shape);
     expect(prepareRawVolume(raw, image([5, 4, 3]))).toEqual(prepareVolume(scaled, image([5, 4, 3])));
   });
+
+  it("label [5, 4, 3, 2] with planes (float64 stored, raw and row-major paths), at its shape and resized to [3, 6, 2]: plane c = channel c of the channel-last result", () => {
+    const n = 60;
+    const values = Float64Array.from({ length: 2 * n }, (_, i) => ((i * 13) % 17) / 16);
+    const rowMajor = columnMajorToRowMajor(values, [5, 4, 3, 2]);
+    for (const shape of [[5, 4, 3], [3, 6, 2]] as [number, number, number][]) {
+      const whole = prepareVolume(createVolume(rowMajor.slice(), [5, 4, 3, 2]), label(shape));
+      const channels = [0, 1].map((c) => Array.from(takeChannel(createVolume(whole.data, whole.shape), c).data));
+      const task = { ...label(shape), planes: true };
+      for (const prepared of [prepareRawVolume({ values, shape: [5, 4, 3, 2], scale: undefined }, task), prepareVolume(createVolume(rowMajor.slice(), [5, 4, 3, 2]), task)]) {
+        expect(prepared.shape).toEqual([...shape, 2]);
+        expect(prepared.rawShape).toEqual([5, 4, 3, 2]);
+        expect(prepared.data.length).toBe(0);
+        expect(prepared.planes?.map((p) => Array.from(p))).toEqual(channels);
+        for (const p of prepared.planes!) expect(p.byteLength).toBe(p.buffer.byteLength);
+      }
+    }
+  });
+
+  it("label with planes: one channel out of [0, 1] fails with LABEL_RANGE; a one-channel label stays 3D without planes", () => {
+    const bad = Float64Array.from({ length: 120 }, (_, i) => (i === 100 ? 1.5 : 0));
+    const task = { ...label([5, 4, 3]), planes: true };
+    expect(() => prepareRawVolume({ values: bad, shape: [5, 4, 3, 2], scale: undefined }, task)).toThrow(
+      expect.objectContaining({ code: "LABEL_RANGE", message: expect.stringContaining("/d/lab.nii.gz") }),
+    );
+    const one = prepareRawVolume({ values: new Float64Array(60).fill(1), shape: [5, 4, 3, 1], scale: undefined }, task);
+    expect(one.shape).toEqual([5, 4, 3]);
+    expect(one.planes).toBeUndefined();
+  });
 });

@@ -3,7 +3,7 @@
 // May import core, volume-ops and dataset/ (problem, volume-rules).
 import { DeepRegLoaderError, createVolume, isDeepRegLoaderError } from "@deepreg-loader/core";
 import type { DataFormat, Volume } from "@deepreg-loader/core";
-import { columnMajorToRowMajor, normalize, resize, takeChannel, valueRange, valueRangeOf } from "@deepreg-loader/volume-ops";
+import { columnMajorChannels, columnMajorToRowMajor, normalize, resize, splitChannels, takeChannel, valueRange, valueRangeOf } from "@deepreg-loader/volume-ops";
 import type { ValueRange } from "@deepreg-loader/volume-ops";
 import { errorFromProblem, where } from "../dataset/problem.js";
 import { imageRangeProblem, imageShapeProblem, labelRangeProblem, labelShapeProblem } from "../dataset/volume-rules.js";
@@ -28,6 +28,13 @@ export interface VolumeTask {
    * sampled per pair). Default: every channel.
    */
   channel?: number;
+  /**
+   * Labels without `channel`: a label of C > 1 channels comes back as `planes`, one 3D array
+   * per channel, instead of one channel-last array (each sample then takes its channel as it
+   * is, no gather; from NIfTI each channel is one contiguous block, reordered on its own).
+   * Default false.
+   */
+  planes?: boolean;
   /** Only measure: decode and return the value range (`range`), no data (`check`). */
   measure?: boolean;
   /** The readers' size cap (`maxBytes`, bytes of float32 output). Default core's `DEFAULT_MAX_BYTES`. */
@@ -44,6 +51,11 @@ export interface PreparedVolume {
   data: Float32Array;
   shape: number[];
   rawShape: number[];
+  /**
+   * A task with `planes` and a label of C > 1 channels: channel `c` as a row-major 3D array of
+   * its own (`shape` is `[d1, d2, d3, C]`, `data` is empty).
+   */
+  planes?: Float32Array[];
   /** Value range of the volume as read (tasks with `measure`). */
   range?: { min: number; max: number };
 }
@@ -116,6 +128,10 @@ export function prepareRawVolume(raw: { values: ArrayLike<number>; shape: number
       return prepareVolume(createVolume(columnMajorToRowMajor(raw.values, raw.shape), raw.shape), task);
     }
     const range = valueRangeOf(raw.values);
+    if (task.planes === true && task.channel === undefined && rawShape.length === 4 && (rawShape[3] as number) > 1) {
+      checkLabel(rawShape, range, task);
+      return labelPlanes(columnMajorChannels(raw.values, rawShape), rawShape, task);
+    }
     return prepareLabel(createVolume(columnMajorToRowMajor(raw.values, rawShape), rawShape), task, range);
   } catch (error) {
     throw withSource(error, task);
@@ -150,8 +166,26 @@ function prepareLabel(raw: Volume, task: VolumeTask, knownRange?: ValueRange): P
   const range = knownRange ?? valueRange(label);
   const rangeProblem = labelRangeProblem(range, task.path, task.key);
   if (rangeProblem !== undefined) throw errorFromProblem(rangeProblem, { min: range.min, max: range.max });
+  if (task.planes === true && label.shape.length === 4) {
+    return labelPlanes(splitChannels(label).map((v) => v.data), [...label.shape], task);
+  }
   const resized = sameSpatialShape(label.shape, task.shape) ? label : resize(label, task.shape);
   return { data: ownBuffer(resized.data), shape: [...resized.shape], rawShape: [...label.shape] };
+}
+
+/** Throws the shape or value-range problem of a label (an error naming the file), if any. */
+function checkLabel(shape: number[], range: ValueRange, task: VolumeTask): void {
+  const shapeProblem = labelShapeProblem(shape, task.path, task.key);
+  if (shapeProblem !== undefined) throw errorFromProblem(shapeProblem, { shape: [...shape] });
+  const rangeProblem = labelRangeProblem(range, task.path, task.key);
+  if (rangeProblem !== undefined) throw errorFromProblem(rangeProblem, { min: range.min, max: range.max });
+}
+
+/** A checked label of `rawShape` `[d1, d2, d3, C]` as C planes, each resized to `task.shape`. */
+function labelPlanes(planes: Float32Array[], rawShape: number[], task: VolumeTask): PreparedVolume {
+  const spatial = rawShape.slice(0, 3);
+  const resized = sameSpatialShape(spatial, task.shape) ? planes : planes.map((p) => resize(createVolume(p, spatial), task.shape).data);
+  return { data: new Float32Array(0), planes: resized.map(ownBuffer), shape: [...task.shape, planes.length], rawShape: [...rawShape] };
 }
 
 /** Whether the first three axes of `shape` equal `target` (resize would only copy). */
