@@ -26,18 +26,22 @@ describe.skipIf(DEEPREG_DATA === undefined)("VolumeSource with workers started i
   const sources: VolumeSource[] = [];
   afterAll(() => Promise.all(sources.map((s) => s.close())));
 
-  it("reads on the calling thread until a worker is ready, then on the workers, with the same volumes", async () => {
+  it("starts no workers until startWorkers(ctx), reads on the calling thread until a worker is ready, then on the workers, with the same volumes", async () => {
     const dir = deepregPath("data", "test", "nifti", "paired", "train", "moving_images");
     const ids = ["case000000", "case000001", "case000002", "case000003", "case000004", "case000005"];
     const files = createFileLoader("nifti", ids.map((id) => ({ id, path: `${dir}/${id}.nii.gz` })));
     const plain = new VolumeSource(0, 0);
     const background = new VolumeSource(2, 0, WORKER_URL, { background: true });
     sources.push(plain, background);
-    expect(background.stats().idleWorkers).toBe(2); // started with the source, before any read
     const a = plain.open();
     const b = background.open();
+    expect(background.stats()).toMatchObject({ idleWorkers: 0, activeWorkers: 0 }); // none before the first sample
     const first = await background.volume("image", files, 0, [64, 64, 60], undefined, b).promise;
     expect(first).toEqual(await plain.volume("image", files, 0, [64, 64, 60], undefined, a).promise);
+    expect(b.pool).toBeNull();
+    background.startWorkers(b);
+    background.startWorkers(b); // idempotent
+    expect(background.stats().activeWorkers).toBe(2);
     // Wait for the workers, then every read goes to them and gives the same volumes.
     const started = Date.now();
     while ((b.pool?.ready ?? 0) < 2 && Date.now() - started < 60_000) await new Promise((r) => setTimeout(r, 20));
@@ -48,5 +52,9 @@ describe.skipIf(DEEPREG_DATA === undefined)("VolumeSource with workers started i
     }
     await plain.end(a, true);
     await background.end(b, true);
+    // The next iteration takes the finished one's workers at once.
+    const c = background.open();
+    expect(c.pool?.ready).toBe(2);
+    await background.end(c, true);
   });
 });

@@ -103,11 +103,19 @@ export class SampleStream {
         if (ctx.closed) throw closedDuringIteration(this.#s.split);
         try {
           const augment = this.#s.augment;
-          if (augment === null) return { sample: await this.#sample(entry, ctx, own), entry };
-          // The warps write new arrays: the un-augmented volumes need no copy of their own.
-          const plain = await this.#sample(entry, ctx, false);
-          const path = this.#s.layout.movingImages.source(pairOf(this.#s.type, entry.indices, this.#s.layout.groups).moving).path;
-          return { sample: await augment.apply(plain, entry.epoch, entry.position, ctx.pool, path), entry };
+          let sample: Sample;
+          if (augment === null) {
+            sample = await this.#sample(entry, ctx, own);
+          } else {
+            // The warps write new arrays: the un-augmented volumes need no copy of their own.
+            const plain = await this.#sample(entry, ctx, false);
+            const path = this.#s.layout.movingImages.source(pairOf(this.#s.type, entry.indices, this.#s.layout.groups).moving).path;
+            sample = await augment.apply(plain, entry.epoch, entry.position, ctx.pool, path);
+          }
+          // A first sample out: workers started in the background now no longer compete with it
+          // (a macrotask later: after the consumer has it; not at all once the iteration ended).
+          setImmediate(() => this.#source.startWorkers(ctx));
+          return { sample, entry };
         } catch (error) {
           throw ctx.closed ? closedDuringIteration(this.#s.split) : error;
         }

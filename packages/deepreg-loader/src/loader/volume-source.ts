@@ -45,15 +45,17 @@ export class VolumeSource {
   readonly #workerUrl: URL;
 
   /**
-   * `background`: start the workers now (they load while the caller gets ready) and read on the
-   * calling thread until one of them is ready, so no read waits for a worker to start.
+   * `background`: an iteration starts its workers only when {@link VolumeSource.startWorkers} is
+   * called (the stream calls it once its first sample is out), so they do not take the cores
+   * from the first sample, and reads run on the calling thread until one of them is ready, so no
+   * read waits for a worker to start. Otherwise `open()` starts the workers and every read goes
+   * to them.
    */
   constructor(workers: number, cacheBytes: number, workerUrl: URL = WORKER_URL, options: { background?: boolean } = {}) {
     this.#workers = workers;
     this.#workerUrl = workerUrl;
     this.#cache = cacheBytes > 0 ? new LruCache(cacheBytes) : null;
     this.#background = options.background === true && workers > 0;
-    if (this.#background) this.#idlePool = this.#newPool();
   }
 
   readonly #background: boolean;
@@ -82,17 +84,31 @@ export class VolumeSource {
     };
   }
 
-  /** A new iteration's context: the idle workers of a finished iteration, or new ones. */
+  /**
+   * A new iteration's context: the idle workers of a finished iteration, or new ones (in the
+   * `background` mode, none until {@link VolumeSource.startWorkers}).
+   */
   open(): ReadContext {
     let pool: Pool | null = null;
     if (this.#workers > 0) {
-      pool = this.#idlePool;
-      this.#idlePool = null;
-      if (pool === null || pool.closed) pool = this.#newPool();
+      pool = this.#takeIdlePool();
+      if (pool === null && !this.#background) pool = this.#newPool();
     }
     const ctx: ReadContext = { pool, closed: false, inflight: new Map(), onEnd: [] };
     this.#contexts.add(ctx);
     return ctx;
+  }
+
+  /** Starts the workers of `ctx` if it has none yet (`background` mode); idempotent. */
+  startWorkers(ctx: ReadContext): void {
+    if (this.#workers === 0 || ctx.pool !== null || ctx.closed || this.#closed || !this.#contexts.has(ctx)) return;
+    ctx.pool = this.#takeIdlePool() ?? this.#newPool();
+  }
+
+  #takeIdlePool(): Pool | null {
+    const pool = this.#idlePool;
+    this.#idlePool = null;
+    return pool === null || pool.closed ? null : pool;
   }
 
   /**

@@ -190,6 +190,9 @@ export class WorkerPool<T, R> {
   #onMessage(slot: Slot<T, R>, message: ResultMessage<R> | ReadyMessage): void {
     if ("ready" in message) {
       slot.ready = true;
+      // Node 20 loses an unref() made before the worker is online (an idle worker started by an
+      // unclosed loader then kept the process alive): say it again now that it is.
+      if (slot.job === undefined) slot.worker.unref();
       return;
     }
     const job = slot.job;
