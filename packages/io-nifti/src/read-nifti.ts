@@ -1,9 +1,7 @@
 // Path (and bytes) readers for Node: read the header, then only the bytes it declares,
 // inflating `.nii.gz` with native zlib (sniffed by the `1f 8b` magic, never by the name);
 // decode with the browser-safe core.
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
-import { open } from "node:fs/promises";
-import type { FileHandle } from "node:fs/promises";
+import { close, closeSync, fstat, fstatSync, open, openSync, read, readSync } from "node:fs";
 import { DeepRegLoaderError } from "@deepreg-loader/core";
 import type { Volume } from "@deepreg-loader/core";
 import { DEFAULT_MAX_BYTES, decodeNifti, decodeNiftiRaw, neededBytes } from "./decode-nifti.js";
@@ -89,29 +87,31 @@ async function readWith<T>(input: NiftiInput, options: ReadNiftiOptions, decode:
     return readFrom({ size: bytes.length, read: (n) => bytes.subarray(0, n) }, file, options, decode);
   }
   const file = input;
-  return withOpenFile(file, (handle, size) => readFrom({ size, read: (n) => readPrefix(handle, n) }, file, options, decode));
+  return withOpenFile(file, (fd, size) => readFrom({ size, read: (n) => readPrefix(fd, n) }, file, options, decode));
 }
 
 /**
- * Opens `file`, hands its handle and (non-zero) size to `use`, closes it; failures of the file
- * system become `ioError`s naming the file, our own errors pass through.
+ * Opens `file`, hands its descriptor and (non-zero) size to `use`, closes it; failures of the
+ * file system become `ioError`s naming the file, our own errors pass through. Callback `fs`
+ * calls rather than a `FileHandle`: a third of the CPU per small file (DeepReg's 100 test files:
+ * 13 ms vs 20 ms for open, stat, read and close).
  */
-async function withOpenFile<T>(file: string, use: (handle: FileHandle, size: number) => Promise<T>): Promise<T> {
-  let handle;
+async function withOpenFile<T>(file: string, use: (fd: number, size: number) => Promise<T>): Promise<T> {
+  let fd: number;
   try {
-    handle = await open(file, "r");
+    fd = await new Promise<number>((resolve, reject) => open(file, "r", (error, opened) => (error ? reject(error) : resolve(opened))));
   } catch (error) {
     throw ioError(error, file);
   }
   try {
-    const { size } = await handle.stat();
+    const size = await new Promise<number>((resolve, reject) => fstat(fd, (error, stats) => (error ? reject(error) : resolve(stats.size))));
     if (size === 0) throw emptyError(file);
-    return await use(handle, size);
+    return await use(fd, size);
   } catch (error) {
     if (error instanceof DeepRegLoaderError) throw error;
     throw ioError(error, file);
   } finally {
-    await handle.close();
+    await new Promise<void>((resolve) => close(fd, () => resolve()));
   }
 }
 
@@ -230,11 +230,13 @@ function readFromSync<T>(source: Source<Uint8Array>, file: string | undefined, o
 }
 
 /** The first `length` bytes of an open file (fewer when it is shorter), in a buffer of their own. */
-async function readPrefix(handle: FileHandle, length: number): Promise<Uint8Array> {
+async function readPrefix(fd: number, length: number): Promise<Uint8Array> {
   const buffer = Buffer.allocUnsafeSlow(length);
   let filled = 0;
   while (filled < length) {
-    const { bytesRead } = await handle.read(buffer, filled, length - filled, filled);
+    const bytesRead = await new Promise<number>((resolve, reject) =>
+      read(fd, buffer, filled, length - filled, filled, (error, n) => (error ? reject(error) : resolve(n))),
+    );
     if (bytesRead === 0) break;
     filled += bytesRead;
   }
@@ -268,7 +270,7 @@ export async function readNiftiHeader(
     return headerOf(bytes.subarray(0, FIRST_READ), file);
   }
   const file = input;
-  return withOpenFile(file, async (handle, size) => headerOf(await readPrefix(handle, Math.min(size, FIRST_READ)), file));
+  return withOpenFile(file, async (fd, size) => headerOf(await readPrefix(fd, Math.min(size, FIRST_READ)), file));
 }
 
 function headerOf(first: Uint8Array, file: string | undefined): NiftiHeader {
