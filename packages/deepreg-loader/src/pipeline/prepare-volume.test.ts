@@ -140,11 +140,13 @@ describe("prepareRawVolume(stored voxels, task) equals prepareVolume(decoded vol
   });
 
   it("label with planes: one channel out of [0, 1] fails with LABEL_RANGE; a one-channel label stays 3D without planes", () => {
-    const bad = Float64Array.from({ length: 120 }, (_, i) => (i === 100 ? 1.5 : 0));
     const task = { ...label([5, 4, 3]), planes: true };
-    expect(() => prepareRawVolume({ values: bad, shape: [5, 4, 3, 2], scale: undefined }, task)).toThrow(
-      expect.objectContaining({ code: "LABEL_RANGE", message: expect.stringContaining("/d/lab.nii.gz") }),
-    );
+    for (const value of [1.5, -0.25, Number.NaN]) {
+      const bad = Float64Array.from({ length: 120 }, (_, i) => (i === 100 ? value : 0));
+      expect(() => prepareRawVolume({ values: bad, shape: [5, 4, 3, 2], scale: undefined }, task)).toThrow(
+        expect.objectContaining({ code: "LABEL_RANGE", message: expect.stringContaining("/d/lab.nii.gz") }),
+      );
+    }
     const one = prepareRawVolume({ values: new Float64Array(60).fill(1), shape: [5, 4, 3, 1], scale: undefined }, task);
     expect(one.shape).toEqual([5, 4, 3]);
     expect(one.planes).toBeUndefined();
