@@ -114,7 +114,7 @@ export class SampleStream {
           }
           // A first sample out: workers started in the background now no longer compete with it
           // (a macrotask later: after the consumer has it; not at all once the iteration ended).
-          setImmediate(() => this.#source.startWorkers(ctx));
+          this.#source.startWorkersSoon(ctx);
           return { sample, entry };
         } catch (error) {
           throw ctx.closed ? closedDuringIteration(this.#s.split) : error;

@@ -27,6 +27,8 @@ export interface ReadContext {
   inflight: Map<string, VolumeRead>;
   /** Cleared when the iteration ends (the stream's pair bookkeeping). */
   onEnd: (() => void)[];
+  /** Set once {@link VolumeSource.startWorkersSoon} has scheduled the start. */
+  startScheduled?: boolean;
 }
 
 /** Reads, caches and counts preprocessed volumes for the iterations of one loader. */
@@ -103,6 +105,16 @@ export class VolumeSource {
   startWorkers(ctx: ReadContext): void {
     if (this.#workers === 0 || ctx.pool !== null || ctx.closed || this.#closed || !this.#contexts.has(ctx)) return;
     ctx.pool = this.#takeIdlePool() ?? this.#newPool();
+  }
+
+  /**
+   * {@link VolumeSource.startWorkers} a macrotask from now (after the caller's consumer has what
+   * it is waiting for), when `ctx` still has workers to start; nothing otherwise.
+   */
+  startWorkersSoon(ctx: ReadContext): void {
+    if (this.#workers === 0 || ctx.pool !== null || ctx.startScheduled === true) return;
+    ctx.startScheduled = true;
+    setImmediate(() => this.startWorkers(ctx));
   }
 
   #takeIdlePool(): Pool | null {
