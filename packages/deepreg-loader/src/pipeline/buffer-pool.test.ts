@@ -27,7 +27,7 @@ describe("BufferPool", () => {
     expect(pool.isIssued(part)).toBe(false);
     expect(pool.recycle(part)).toBe(false);
     const moved = pool.issue(new Float32Array(4));
-    structuredClone(moved.buffer, { transfer: [moved.buffer] });
+    structuredClone(moved.buffer, { transfer: [moved.buffer as ArrayBuffer] });
     expect(moved.byteLength).toBe(0);
     expect(pool.recycle(moved)).toBe(false);
     expect(pool.size).toBe(1);
