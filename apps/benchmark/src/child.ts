@@ -24,6 +24,10 @@ export type ChildCase =
       labelSampling?: "sample" | "all";
       /** DeepReg's `data_augmentation` value for the loader (`augmentation` option). Default: none. */
       augmentation?: unknown;
+      /** Hand every sample back with `loader.recycle(sample)` once counted, as a trainer that copied it into tensors would. */
+      recycle?: boolean;
+      /** Extra environment of the child process (e.g. `GLIBC_TUNABLES`, read by the C library at start). */
+      env?: Record<string, string>;
     }
   /** One loader with a cache: epoch 0 cold, then `reps` warm epochs. */
   | { kind: "warm"; dataset: DatasetConfig; workers: Workers; cacheBytes: number; reps: number }
@@ -77,7 +81,7 @@ async function open(c: ChildCase, cacheBytes: number): Promise<{ loader: DataLoa
   return { loader, seconds: (performance.now() - start) / 1000 };
 }
 
-async function epoch(loader: DataLoader, index: number, gc = false): Promise<EpochRun> {
+async function epoch(loader: DataLoader, index: number, gc = false, recycle = false): Promise<EpochRun> {
   let samples = 0;
   let bytes = 0;
   const cpu = process.cpuUsage();
@@ -86,6 +90,7 @@ async function epoch(loader: DataLoader, index: number, gc = false): Promise<Epo
   for await (const s of loader.samples({ epoch: index })) {
     samples++;
     for (const v of [s.movingImage, s.fixedImage, s.movingLabel, s.fixedLabel]) if (v) bytes += v.data.byteLength;
+    if (recycle) loader.recycle(s);
     if (gc) collect?.();
   }
   return { seconds: (performance.now() - start) / 1000, cpuSeconds: cpuSecondsSince(cpu), samples, bytes };
@@ -147,7 +152,7 @@ export async function runCase(c: ChildCase): Promise<ChildResult> {
         if (c.kind === "epoch") {
           const epochs = c.epochs ?? 1;
           for (let e = 0; e < epochs; e++) {
-            last = await epoch(loader, rep * epochs + e, c.gc === true);
+            last = await epoch(loader, rep * epochs + e, c.gc === true, c.recycle === true);
             seconds.push(last.seconds);
             cpuSeconds.push(last.cpuSeconds);
           }
@@ -195,7 +200,11 @@ export function spawnCase(script: string, c: ChildCase): Promise<ChildResult> {
       {
         maxBuffer: 1 << 24,
         // With `gc`, the loader's workers collect after every task too (worker.ts hook).
-        env: c.kind === "epoch" && c.gc === true ? { ...process.env, DEEPREG_LOADER_WORKER_GC: "1" } : process.env,
+        env: {
+          ...process.env,
+          ...(c.kind === "epoch" && c.gc === true ? { DEEPREG_LOADER_WORKER_GC: "1" } : {}),
+          ...(c.kind === "epoch" ? c.env : {}),
+        },
       },
       (error, stdout, stderr) => {
         if (error) {

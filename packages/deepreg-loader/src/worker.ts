@@ -4,7 +4,7 @@
 import { parentPort } from "node:worker_threads";
 import { openH5 } from "@deepreg-loader/io-h5";
 import type { H5File } from "@deepreg-loader/io-h5";
-import { readNiftiRawSync } from "@deepreg-loader/io-nifti";
+import { createNiftiReadScratch, readNiftiRawSync } from "@deepreg-loader/io-nifti";
 import { answerAugmentTask, isAugmentTask } from "./pipeline/augment-task.js";
 import { prepareRawVolume, prepareVolume, withSource } from "./pipeline/prepare-volume.js";
 import type { PreparedVolume, VolumeTask } from "./pipeline/prepare-volume.js";
@@ -28,13 +28,20 @@ const EXIT_ON = process.env.DEEPREG_LOADER_TEST_WORKER_EXIT_ON;
  */
 const COLLECT = process.env.DEEPREG_LOADER_WORKER_GC === "1" ? (globalThis as { gc?: () => void }).gc : undefined;
 
+/**
+ * The file bytes and inflated stream of the NIfTI read in progress, re-used by every read of
+ * this worker (they never leave it: the prepared volume is a new array, or a recycled one), so
+ * only the output is ever fresh memory. A task's raw voxels view it until the next task.
+ */
+const scratch = createNiftiReadScratch();
+
 /** H5 files stay open for the life of the worker (one wasm instance per thread). */
 const h5Files = new Map<string, Promise<H5File>>();
 
 async function readRaw(task: VolumeTask) {
   const options = task.channel === undefined ? {} : { channel: task.channel };
   const maxBytes = task.maxBytes === undefined ? {} : { maxBytes: task.maxBytes };
-  if (task.format === "nifti") return readNiftiRawSync(task.path, { ...options, ...maxBytes });
+  if (task.format === "nifti") return readNiftiRawSync(task.path, { ...options, ...maxBytes, scratch });
   let file = h5Files.get(task.path);
   if (file === undefined) {
     // A pool serves one loader (or one check), so every task of a file has the same maxBytes.
@@ -61,6 +68,8 @@ port.on("message", (message: TaskMessage<VolumeTask>) => {
       const result = "values" in raw ? prepareRawVolume(raw, message.task) : prepareVolume(raw, message.task);
       reply = { id: message.id, ok: true, result };
       transfer = [result.data.buffer as ArrayBuffer, ...(result.planes ?? []).map((p) => p.buffer as ArrayBuffer)];
+      // A recycled output buffer that went unused goes back to the loader's pool.
+      if (result.spare !== undefined) transfer.push(result.spare.buffer as ArrayBuffer);
     } catch (error) {
       reply = { id: message.id, ok: false, error: serializeError(error) };
     }

@@ -164,19 +164,83 @@ function options(attempt: Attempt): zlib.ZlibOptions {
   };
 }
 
-/** Runs {@link inflatePlan} with `zlib.gunzipSync`; `read(n)` gives the first `n` input bytes. */
-export function inflateSync(read: (length: number) => Uint8Array, plan: Generator<Attempt, Inflated, Outcome>): Inflated {
+/**
+ * Runs {@link inflatePlan} with `zlib.gunzipSync`; `read(n)` gives the first `n` input bytes.
+ * `into(n)`, when given, lends a buffer of at least `n` bytes that a whole-stream attempt
+ * inflates straight into (see {@link inflateInto}); the output then views that buffer.
+ */
+export function inflateSync(
+  read: (length: number) => Uint8Array,
+  plan: Generator<Attempt, Inflated, Outcome>,
+  into?: (length: number) => Uint8Array,
+): Inflated {
   let step = plan.next();
   while (!step.done) {
-    let outcome: Outcome;
-    try {
-      outcome = { output: zlib.gunzipSync(read(step.value.length), options(step.value)) };
-    } catch (error) {
-      outcome = { error };
+    const attempt = step.value;
+    let outcome: Outcome | undefined;
+    const input = read(attempt.length);
+    if (into !== undefined && attempt.finish) {
+      // limit + 1 bytes of room: an output past the limit fills it and takes the plain path,
+      // which reports it exactly as before (ERR_BUFFER_TOO_LARGE).
+      const out = into(attempt.limit + 1).subarray(0, attempt.limit + 1);
+      const written = inflateInto(input, out);
+      if (written !== undefined) outcome = { output: out.subarray(0, written) };
+    }
+    if (outcome === undefined) {
+      try {
+        outcome = { output: zlib.gunzipSync(input, options(attempt)) };
+      } catch (error) {
+        outcome = { error };
+      }
     }
     step = plan.next(outcome);
   }
   return step.value;
+}
+
+/** The parts of a Node zlib engine that {@link inflateInto} uses (undocumented; checked before use). */
+interface EngineInternals {
+  _handle?: {
+    writeSync?: (flush: number, input: Uint8Array, inOff: number, inLen: number, out: Uint8Array, outOff: number, outLen: number) => void;
+    onerror?: unknown;
+  } | null;
+  _writeState?: unknown;
+  close(): void;
+}
+
+/**
+ * Inflates a whole gzip stream (Z_FINISH) straight into `out` in one call of the engine's
+ * native write, as `zlib.gunzipSync` does internally but without allocating its output: the
+ * number of bytes written, or undefined when the stream did not end cleanly within `out`
+ * (any zlib error, trailing garbage, a cut stream, or `out` full) or when this Node has no
+ * such engine internals. Undefined always means "take the plain path", which then gives the
+ * documented result or error, so the two paths cannot differ in what a read returns.
+ *
+ * Node's `zlib` has no public way to inflate into a caller's buffer; this uses the engine's
+ * `_handle.writeSync` and `_writeState` (stable since Node 10, used by Node's own
+ * `processChunkSync`), feature-checked on every call.
+ */
+export function inflateInto(input: Uint8Array, out: Uint8Array): number | undefined {
+  const engine = zlib.createGunzip() as unknown as EngineInternals;
+  try {
+    const handle = engine._handle;
+    const state = engine._writeState;
+    if (typeof handle?.writeSync !== "function" || !(state instanceof Uint32Array) || state.length < 2) return undefined;
+    let failed = false;
+    // Node's own handler would destroy the stream and emit "error" later; here any error just
+    // means the plain path runs.
+    handle.onerror = () => {
+      failed = true;
+    };
+    handle.writeSync(zlib.constants.Z_FINISH, input, 0, input.length, out, 0, out.length);
+    const availOut = state[0] as number;
+    if (failed || availOut === 0) return undefined;
+    return out.length - availOut;
+  } catch {
+    return undefined;
+  } finally {
+    engine.close();
+  }
 }
 
 /** Runs {@link inflatePlan} with async `zlib.gunzip` (libuv pool); `read(n)` gives the first `n` input bytes. */

@@ -15,7 +15,7 @@ export type {
   EncodeNiftiOptions,
   RawNiftiVoxels,
 } from "./bytes.js";
-export { readNifti, readNiftiSync, readNiftiHeader, readNiftiRaw, readNiftiRawSync } from "./read-nifti.js";
-export type { NiftiInput, ReadNiftiOptions, ReadNiftiHeaderOptions } from "./read-nifti.js";
+export { createNiftiReadScratch, readNifti, readNiftiSync, readNiftiHeader, readNiftiRaw, readNiftiRawSync } from "./read-nifti.js";
+export type { NiftiInput, NiftiReadScratch, ReadNiftiOptions, ReadNiftiHeaderOptions } from "./read-nifti.js";
 export { writeNifti } from "./write-nifti.js";
 export type { WriteNiftiOptions } from "./write-nifti.js";

@@ -27,6 +27,39 @@ export interface ReadNiftiOptions {
    * `INVALID_ARGUMENT` when out of range. Default: the whole volume.
    */
   channel?: number;
+  /**
+   * Sync readers only (`readNiftiSync`, `readNiftiRawSync`; the async ones ignore it): memory
+   * from {@link createNiftiReadScratch} that this read re-uses for the file's bytes and the
+   * inflated stream instead of allocating them, so a thread reading file after file stops paging
+   * in fresh memory. `readNiftiRawSync`'s `values` then view the scratch: use them before the
+   * next read with the same scratch. Default: fresh memory per read.
+   */
+  scratch?: NiftiReadScratch;
+}
+
+/**
+ * Memory a series of synchronous reads on one thread shares ({@link ReadNiftiOptions.scratch}):
+ * grown to the largest file read so far, never shrunk. Plain data; one per thread.
+ */
+export interface NiftiReadScratch {
+  /** The last file's bytes (as read from disk). */
+  input: Uint8Array | undefined;
+  /** The last `.nii.gz` stream's inflated bytes. */
+  inflated: Uint8Array | undefined;
+}
+
+/** An empty {@link NiftiReadScratch}. */
+export function createNiftiReadScratch(): NiftiReadScratch {
+  return { input: undefined, inflated: undefined };
+}
+
+/** `scratch[key]` when it holds `length` bytes, else a new buffer of `length` bytes stored there. */
+function scratchBuffer(scratch: NiftiReadScratch, key: "input" | "inflated", length: number): Uint8Array {
+  const held = scratch[key];
+  if (held !== undefined && held.length >= length) return held;
+  const fresh = Buffer.allocUnsafeSlow(length);
+  scratch[key] = fresh;
+  return fresh;
 }
 
 /** Options of {@link readNiftiHeader}. */
@@ -138,7 +171,9 @@ function readWithSync<T>(input: NiftiInput, options: ReadNiftiOptions, decode: D
   try {
     const { size } = fstatSync(fd);
     if (size === 0) throw emptyError(file);
-    return readFromSync({ size, read: (n) => readPrefixSync(fd, n) }, file, options, decode);
+    const scratch = options.scratch;
+    const read = scratch === undefined ? (n: number) => readPrefixSync(fd, n) : (n: number) => readPrefixSync(fd, n, scratchBuffer(scratch, "input", n));
+    return readFromSync({ size, read }, file, options, decode);
   } catch (error) {
     if (error instanceof DeepRegLoaderError) throw error;
     throw ioError(error, file);
@@ -223,8 +258,10 @@ function readFromSync<T>(source: Source<Uint8Array>, file: string | undefined, o
   const { gzip, needed, take } = planOf(first, file, options);
   const length = Math.min(source.size, take);
   const input = length <= first.length ? first.subarray(0, length) : source.read(length);
+  const scratch = options.scratch;
+  const into = scratch === undefined ? undefined : (n: number) => scratchBuffer(scratch, "inflated", n);
   const raw = gzip
-    ? voxelBytes(inflateSync((n) => input.subarray(0, n), inflatePlan(input.length, needed, input.length, name)), needed, name)
+    ? voxelBytes(inflateSync((n) => input.subarray(0, n), inflatePlan(input.length, needed, input.length, name), into), needed, name)
     : input;
   return decode(raw, decodeOptions(file, options));
 }
@@ -243,8 +280,7 @@ async function readPrefix(fd: number, length: number): Promise<Uint8Array> {
   return buffer.subarray(0, filled);
 }
 
-function readPrefixSync(fd: number, length: number): Uint8Array {
-  const buffer = Buffer.allocUnsafeSlow(length);
+function readPrefixSync(fd: number, length: number, buffer: Uint8Array = Buffer.allocUnsafeSlow(length)): Uint8Array {
   let filled = 0;
   while (filled < length) {
     const bytesRead = readSync(fd, buffer, filled, length - filled, filled);

@@ -14,7 +14,7 @@ import { assertInteger, invalid, settleWorkers, shardMode } from "./options.js";
 import type { Settings, ShardMode } from "./options.js";
 import { epochPlan, numSamplesOf } from "./plan.js";
 import type { PlanInputs } from "./plan.js";
-import { batchOfOne, SampleStream, stackSamples } from "./stream.js";
+import { batchOfOne, recycleArrays, SampleStream, stackSamples } from "./stream.js";
 import type { StreamEntry } from "./stream.js";
 import type { BatchesOptions, DataLoader, LoaderStats, SamplesOptions } from "./types.js";
 import { closedDuringIteration, VolumeSource } from "./volume-source.js";
@@ -170,7 +170,7 @@ export class DeepRegDataLoader implements DataLoader {
         if (ctx.closed) throw closedDuringIteration(this.split);
         pending.push(sample);
         if (pending.length === batchSize || entry.last) {
-          yield single ? batchOfOne(pending[0] as Sample) : stackSamples(pending);
+          yield single ? batchOfOne(pending[0] as Sample) : stackSamples(pending, this.#source.buffers);
           pending = [];
         }
       }
@@ -180,9 +180,22 @@ export class DeepRegDataLoader implements DataLoader {
     }
   }
 
+  recycle(item: Sample | Batch): number {
+    if (this.#closed || item === null || typeof item !== "object") return 0;
+    return recycleArrays(item, this.#source.buffers);
+  }
+
   stats(): LoaderStats {
     const s = this.#source;
-    return { decodes: s.decodes, decodedBytes: s.decodedBytes, cacheHits: s.hits, cacheMisses: s.misses, ...s.stats() };
+    return {
+      decodes: s.decodes,
+      decodedBytes: s.decodedBytes,
+      cacheHits: s.hits,
+      cacheMisses: s.misses,
+      ...s.stats(),
+      recycledArrays: s.buffers.recycled,
+      reusedArrays: s.buffers.reused,
+    };
   }
 
   close(): Promise<void> {

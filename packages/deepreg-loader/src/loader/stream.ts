@@ -6,6 +6,7 @@ import { DeepRegLoaderError, createVolume, isDeepRegLoaderError } from "@deepreg
 import type { Batch, DatasetType, Sample, Volume } from "@deepreg-loader/core";
 import type { Shape3 } from "@deepreg-loader/config";
 import { stackVolumes, takeChannel } from "@deepreg-loader/volume-ops";
+import type { BufferPool } from "../pipeline/buffer-pool.js";
 import { pairOf } from "../pipeline/epoch-plan.js";
 import { orderedMap } from "../pipeline/ordered-map.js";
 import type { PreparedVolume } from "../pipeline/prepare-volume.js";
@@ -134,18 +135,27 @@ export class SampleStream {
     const { indices } = entry;
     try {
       const { volumes: pair, last, lastOfChannel } = await this.#pair(entry, ctx);
-      // The pair's last sample takes its arrays as they are (the others took copies first: they
-      // come earlier in the stream, so their tasks ran first); so does a label channel's.
-      const take = (held: HeldVolume): Volume =>
-        own && (held.shared || !last) ? createVolume(held.volume.data.slice(), held.volume.shape) : asVolume(held.volume);
-      const sample: Sample = { movingImage: take(pair.movingImage), fixedImage: take(pair.fixedImage), indices: [...indices] };
+      const pool = this.#source.buffers;
+      // `sole`: nothing else holds the array and no later sample of the pair needs it (the
+      // pair's last sample, or a label channel's: the others took copies first, since they come
+      // earlier in the stream). Such an array is handed over and marked as the sample's own
+      // (issued: \`loader.recycle\` may take it back); any other is copied (into a recycled array
+      // when one is free) when the sample must own its arrays, else lent as it is.
+      const take = (data: Float32Array, shape: number[], sole: boolean): Volume => {
+        if (sole) return createVolume(pool.issue(data), shape);
+        if (!own) return createVolume(data, shape);
+        const copy = recycledOr(pool, data.length);
+        copy.set(data);
+        return createVolume(pool.issue(copy), shape);
+      };
+      const image = (held: HeldVolume): Volume => take(held.volume.data, held.volume.shape, !held.shared && last);
+      const sample: Sample = { movingImage: image(pair.movingImage), fixedImage: image(pair.fixedImage), indices: [...indices] };
       if (pair.movingLabel !== undefined && pair.fixedLabel !== undefined) {
         const channel = indices[indices.length - 1] as number;
         const label = (held: HeldVolume): Volume => {
           const { planes, shape } = held.volume;
-          if (planes === undefined) return shape.length === 3 ? take(held) : takeChannel(asVolume(held.volume), channel);
-          const plane = planes[channel] as Float32Array;
-          return createVolume(own && (held.shared || !lastOfChannel) ? plane.slice() : plane, shape.slice(0, 3));
+          if (planes !== undefined) return take(planes[channel] as Float32Array, shape.slice(0, 3), !held.shared && lastOfChannel);
+          return shape.length === 3 ? image(held) : channelOf(asVolume(held.volume), channel, pool);
         };
         sample.movingLabel = label(pair.movingLabel);
         sample.fixedLabel = label(pair.fixedLabel);
@@ -233,6 +243,25 @@ function asVolume(v: PreparedVolume): Volume {
   return createVolume(v.data, v.shape);
 }
 
+/** A recycled array of `length` elements when one is free (counted as re-used), else a new one. */
+function recycledOr(pool: BufferPool, length: number): Float32Array {
+  const recycled = pool.take(length);
+  if (recycled === undefined) return new Float32Array(length);
+  pool.noteReused();
+  return recycled;
+}
+
+/** `takeChannel` of a 4D label into a recycled array when one is free; the result is issued. */
+function channelOf(label: Volume, channel: number, pool: BufferPool): Volume {
+  const [d1, d2, d3, channels] = label.shape as [number, number, number, number];
+  const n = d1 * d2 * d3;
+  if (!Number.isInteger(channel) || channel < 0 || channel >= channels) return takeChannel(label, channel);
+  const out = recycledOr(pool, n);
+  const data = label.data as Float32Array;
+  for (let i = 0, s = channel; i < n; i++, s += channels) out[i] = data[s] as number;
+  return createVolume(pool.issue(out), [d1, d2, d3]);
+}
+
 /** A batch of one sample that owns its arrays: the same arrays with a leading axis of 1 (and its augmentation record). */
 export function batchOfOne(sample: Sample): Batch {
   const lead = (v: Volume): Volume => createVolume(v.data, [1, ...v.shape]);
@@ -244,16 +273,57 @@ export function batchOfOne(sample: Sample): Batch {
   return withBatchAugmentation(batch, [sample]);
 }
 
-/** Samples stacked on a leading batch axis, one contiguous array per key (and their augmentation records). */
-export function stackSamples(samples: readonly Sample[]): Batch {
+/**
+ * Samples stacked on a leading batch axis, one contiguous array per key (and their augmentation
+ * records). With `pool`: each batch array is written into a recycled array when one of its size
+ * is free, and is issued (the consumer may recycle the batch); the samples' own arrays, copied
+ * into the batch, go back to the pool.
+ */
+export function stackSamples(samples: readonly Sample[], pool?: BufferPool): Batch {
+  const stack = (volumes: Volume[]): Volume => (pool === undefined ? stackVolumes(volumes) : stackRecycled(volumes, pool));
   const batch: Batch = {
-    movingImage: stackVolumes(samples.map((s) => s.movingImage)),
-    fixedImage: stackVolumes(samples.map((s) => s.fixedImage)),
+    movingImage: stack(samples.map((s) => s.movingImage)),
+    fixedImage: stack(samples.map((s) => s.fixedImage)),
     indices: samples.map((s) => [...s.indices]),
   };
   if (samples.every((s) => s.movingLabel !== undefined && s.fixedLabel !== undefined)) {
-    batch.movingLabel = stackVolumes(samples.map((s) => s.movingLabel as Volume));
-    batch.fixedLabel = stackVolumes(samples.map((s) => s.fixedLabel as Volume));
+    batch.movingLabel = stack(samples.map((s) => s.movingLabel as Volume));
+    batch.fixedLabel = stack(samples.map((s) => s.fixedLabel as Volume));
   }
-  return withBatchAugmentation(batch, samples);
+  const stacked = withBatchAugmentation(batch, samples);
+  if (pool !== undefined) for (const s of samples) recycleArrays(s, pool);
+  return stacked;
+}
+
+/** {@link stackVolumes} into a recycled array when one is free (same checks and result), issued. */
+function stackRecycled(volumes: readonly Volume[], pool: BufferPool): Volume {
+  const first = volumes[0];
+  const size = first?.size ?? 0;
+  // Plain contiguous volumes of one shape (every sample of a loader); anything else: stackVolumes.
+  const same = first !== undefined && volumes.every((v) => v.data.length === size && isRowMajor(v) && v.shape.length === first.shape.length && v.shape.every((d, k) => d === first.shape[k]));
+  const out = same ? pool.take(size * volumes.length) : undefined;
+  if (out === undefined) {
+    const fresh = stackVolumes(volumes);
+    pool.issue(fresh.data as Float32Array);
+    return fresh;
+  }
+  pool.noteReused();
+  volumes.forEach((v, i) => out.set(v.data, i * size));
+  return createVolume(pool.issue(out), [volumes.length, ...(first as Volume).shape]);
+}
+
+/** Offset 0 and row-major strides: `data` holds the volume in order. */
+function isRowMajor(v: Volume): boolean {
+  if (v.offset !== 0 || v.shape.length !== v.stride.length) return false;
+  for (let a = v.shape.length - 1, s = 1; a >= 0; s *= v.shape[a] as number, a--) if ((v.shape[a] as number) > 1 && v.stride[a] !== s) return false;
+  return true;
+}
+
+/** Hands the issued arrays of a sample or batch back to `pool`; returns how many it took. */
+export function recycleArrays(item: Partial<Pick<Sample, "movingImage" | "fixedImage" | "movingLabel" | "fixedLabel">>, pool: BufferPool): number {
+  let taken = 0;
+  for (const v of [item.movingImage, item.fixedImage, item.movingLabel, item.fixedLabel]) {
+    if (v !== null && typeof v === "object" && pool.recycle((v as Volume).data)) taken += 1;
+  }
+  return taken;
 }

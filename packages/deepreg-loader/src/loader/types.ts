@@ -126,6 +126,10 @@ export interface LoaderStats {
   idleWorkers: number;
   /** `samples()` / `batches()` iterations running now. */
   activeStreams: number;
+  /** Arrays taken back by `recycle()` (and by batches, from the samples they copied). */
+  recycledArrays: number;
+  /** Volumes, copies and batches written into a recycled array instead of fresh memory. */
+  reusedArrays: number;
 }
 
 /**
@@ -176,7 +180,27 @@ export interface DataLoader<S extends Sample = Sample, B extends Batch = Batch> 
    * loop terminates the iteration's workers.
    */
   batches(options: BatchesOptions): AsyncGenerator<B, void, undefined>;
-  /** The loader's counters since it was created (decodes, cache, workers, streams). */
+  /**
+   * Hands a sample's or batch's arrays back to the loader once the caller is done with them
+   * (opt-in): later volumes, copies and batches of the same size are written into them instead
+   * of fresh memory, which saves paging in new memory (a large share of a cold epoch on some
+   * machines; see docs/decisions.md). After the call the arrays belong to the loader again: do
+   * not read or keep them (nor tensors that share their memory). Only arrays this loader handed
+   * out, and not recycled since, are taken; anything else (another loader's or your own
+   * arrays, a second `recycle` of the same sample, augmented volumes, a closed loader) is
+   * ignored, never an error. Returns how many arrays it took back (0 to 4). Holds at most 16
+   * free arrays of each size; `close()` drops them.
+   *
+   * @example
+   * ```ts
+   * for await (const sample of loader.samples({ epoch })) {
+   *   trainStep(sample); // copies the data into tensors
+   *   loader.recycle(sample);
+   * }
+   * ```
+   */
+  recycle(sampleOrBatch: S | B): number;
+  /** The loader's counters since it was created (decodes, cache, workers, streams, recycling). */
   stats(): LoaderStats;
   /**
    * Terminates every worker (running iterations fail with `CLOSED` at their next step), closes

@@ -4,6 +4,7 @@
 // pipeline/ and loader/file-loaders.
 import { DeepRegLoaderError } from "@deepreg-loader/core";
 import type { Shape3 } from "@deepreg-loader/config";
+import { BufferPool } from "../pipeline/buffer-pool.js";
 import { LruCache } from "../pipeline/lru-cache.js";
 import { describeSource, prepareRawVolume, prepareVolume, withSource } from "../pipeline/prepare-volume.js";
 import type { PreparedVolume, VolumeKind, VolumeTask } from "../pipeline/prepare-volume.js";
@@ -39,6 +40,8 @@ export class VolumeSource {
   /** Workers of an iteration that ran to its end, for the next one; terminated by `close()`. */
   #idlePool: Pool | null = null;
   #closed = false;
+  /** Arrays handed back by `loader.recycle`, written again by later reads (and copies). */
+  readonly buffers: BufferPool;
   decodes = 0;
   decodedBytes = 0;
   hits = 0;
@@ -53,8 +56,14 @@ export class VolumeSource {
    * read waits for a worker to start. Otherwise `open()` starts the workers and every read goes
    * to them.
    */
-  constructor(workers: number, cacheBytes: number, workerUrl: URL = WORKER_URL, options: { background?: boolean } = {}) {
+  constructor(
+    workers: number,
+    cacheBytes: number,
+    workerUrl: URL = WORKER_URL,
+    options: { background?: boolean; maxRecycled?: number } = {},
+  ) {
     this.#workers = workers;
+    this.buffers = new BufferPool(options.maxRecycled ?? 16);
     this.#workerUrl = workerUrl;
     this.#cache = cacheBytes > 0 ? new LruCache(cacheBytes) : null;
     this.#background = options.background === true && workers > 0;
@@ -66,6 +75,7 @@ export class VolumeSource {
     return new WorkerPool<VolumeTask, PreparedVolume>(this.#workerUrl, {
       size: this.#workers,
       describe: (task) => ({ label: describeSource(task), file: task.path }),
+      transfer: (task) => (task.out === undefined ? [] : [task.out.buffer as ArrayBuffer]),
     });
   }
 
@@ -149,6 +159,7 @@ export class VolumeSource {
     this.#idlePool = null;
     await Promise.allSettled([...[...this.#contexts].map((ctx) => this.end(ctx, false)), idle?.close()]);
     this.#cache?.clear();
+    this.buffers.clear();
   }
 
   /** A read of one preprocessed volume: from the cache, joining a read in flight, or a new read. */
@@ -174,7 +185,11 @@ export class VolumeSource {
     else if (kind === "label") task.planes = true;
     if (loader.maxBytes !== undefined) task.maxBytes = loader.maxBytes;
     this.decodes += 1;
+    // The output goes into a recycled array when one of its size is free (images, one label channel).
+    const outLength = kind === "image" || channel !== undefined ? shape[0] * shape[1] * shape[2] : 0;
     const read = async (): Promise<PreparedVolume> => {
+      const out = outLength > 0 ? this.buffers.take(outLength) : undefined;
+      if (out !== undefined) task.out = out;
       const pool = ctx.pool;
       // In the background mode, the calling thread reads until a worker has started. A worker's
       // "ready" message is a macrotask: let it in first, since a main-thread read (h5wasm) can
@@ -190,7 +205,9 @@ export class VolumeSource {
         ? prepareRawVolume(await loader.readRaw(index, options), task)
         : prepareVolume(await loader.read(index, options), task);
     };
-    const promise = read().then((volume) => {
+    const promise = read().then(({ spare, reused, ...volume }) => {
+      if (spare !== undefined) this.buffers.give(spare.buffer as ArrayBuffer);
+      if (reused === true) this.buffers.noteReused();
       this.decodedBytes += 4 * volume.rawShape.reduce((a, b) => a * b, 1);
       if (!this.#closed) this.#cache?.set(key, volume, preparedBytes(volume));
       return volume;

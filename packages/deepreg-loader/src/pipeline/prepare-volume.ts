@@ -39,6 +39,13 @@ export interface VolumeTask {
   measure?: boolean;
   /** The readers' size cap (`maxBytes`, bytes of float32 output). Default core's `DEFAULT_MAX_BYTES`. */
   maxBytes?: number;
+  /**
+   * A recycled array (`loader.recycle`) to write the output into, so no fresh memory is paged
+   * in: used when it has exactly the output's length and the output is written in one pass
+   * (a NIfTI volume without scaling that needs no resize); otherwise handed back as `spare`.
+   * Its contents are overwritten. Transferred with the task to a worker.
+   */
+  out?: Float32Array;
 }
 
 /**
@@ -58,6 +65,10 @@ export interface PreparedVolume {
   planes?: Float32Array[];
   /** Value range of the volume as read (tasks with `measure`). */
   range?: { min: number; max: number };
+  /** `data` is the task's `out` (a recycled array). */
+  reused?: boolean;
+  /** The task's `out` when it was not used, for the next task (transferred back from a worker). */
+  spare?: Float32Array;
 }
 
 /** `path` or `path ["k"]`, for messages (the one "file and key" of dataset/problem.ts). */
@@ -93,8 +104,8 @@ export function withSource(error: unknown, source: { path: string; key?: string 
  */
 export function prepareVolume(raw: Volume, task: VolumeTask): PreparedVolume {
   try {
-    if (task.measure === true) return { data: new Float32Array(0), shape: [...raw.shape], rawShape: [...raw.shape], range: valueRange(raw) };
-    return task.kind === "image" ? prepareImage(raw, task) : prepareLabel(raw, task);
+    if (task.measure === true) return withSpare({ data: new Float32Array(0), shape: [...raw.shape], rawShape: [...raw.shape], range: valueRange(raw) }, task.out);
+    return withSpare(task.kind === "image" ? prepareImage(raw, task) : prepareLabel(raw, task), task.out);
   } catch (error) {
     throw withSource(error, task);
   }
@@ -119,9 +130,10 @@ export function prepareRawVolume(raw: { values: ArrayLike<number>; shape: number
       const range = valueRangeOf(raw.values);
       const rangeProblem = imageRangeProblem(range, task.path, task.key);
       if (rangeProblem !== undefined) throw errorFromProblem(rangeProblem, { min: range.min, max: range.max });
-      const normalized = createVolume(columnMajorToRowMajor(raw.values, rawShape, { normalize: range }), rawShape);
+      const out = outFor(task, rawShape);
+      const normalized = createVolume(columnMajorToRowMajor(raw.values, rawShape, { normalize: range, ...(out === undefined ? {} : { out }) }), rawShape);
       const resized = sameSpatialShape(rawShape, task.shape) ? normalized : resize(normalized, task.shape);
-      return { data: ownBuffer(resized.data), shape: [...resized.shape], rawShape };
+      return withSpare({ data: ownBuffer(resized.data), shape: [...resized.shape], rawShape }, task.out);
     }
     // A label read whole with a channel asked (a 4D label cached whole): the general path.
     if (task.channel !== undefined && rawShape.length === 4) {
@@ -130,9 +142,11 @@ export function prepareRawVolume(raw: { values: ArrayLike<number>; shape: number
     const range = valueRangeOf(raw.values);
     if (task.planes === true && task.channel === undefined && rawShape.length === 4 && (rawShape[3] as number) > 1) {
       checkLabel(rawShape, range, task);
-      return labelPlanes(columnMajorChannels(raw.values, rawShape), rawShape, task);
+      return withSpare(labelPlanes(columnMajorChannels(raw.values, rawShape), rawShape, task), task.out);
     }
-    return prepareLabel(createVolume(columnMajorToRowMajor(raw.values, rawShape), rawShape), task, range);
+    const out = outFor(task, rawShape);
+    const label = prepareLabel(createVolume(columnMajorToRowMajor(raw.values, rawShape, out === undefined ? {} : { out }), rawShape), task, range);
+    return withSpare(label, task.out);
   } catch (error) {
     throw withSource(error, task);
   }
@@ -186,6 +200,23 @@ function labelPlanes(planes: Float32Array[], rawShape: number[], task: VolumeTas
   const spatial = rawShape.slice(0, 3);
   const resized = sameSpatialShape(spatial, task.shape) ? planes : planes.map((p) => resize(createVolume(p, spatial), task.shape).data);
   return { data: new Float32Array(0), planes: resized.map(ownBuffer), shape: [...task.shape, planes.length], rawShape: [...rawShape] };
+}
+
+/**
+ * The task's recycled `out` when the output of a one-pass conversion of `rawShape` fits it
+ * exactly: no resize, and as many elements (a 4D label of one channel included).
+ */
+function outFor(task: VolumeTask, rawShape: readonly number[]): Float32Array | undefined {
+  const out = task.out;
+  if (out === undefined || !sameSpatialShape(rawShape, task.shape)) return undefined;
+  return out.length === rawShape.reduce((a, b) => a * b, 1) && (rawShape.length === 3 || rawShape[3] === 1) ? out : undefined;
+}
+
+/** `prepared` marked `reused` when its data is `out`, else with `out` handed back as `spare`. */
+function withSpare(prepared: PreparedVolume, out: Float32Array | undefined): PreparedVolume {
+  if (out === undefined) return prepared;
+  if (prepared.data === out) return { ...prepared, reused: true };
+  return { ...prepared, spare: out };
 }
 
 /** Whether the first three axes of `shape` equal `target` (resize would only copy). */

@@ -33,6 +33,12 @@ export interface WorkerPoolOptions<T> {
   size: number;
   /** What a task is about, for errors: `describe(task)` names its file. Default: none. */
   describe?: (task: T) => { label: string; file?: string };
+  /**
+   * Buffers inside a task to transfer (move) to the worker with it rather than copy, e.g. an
+   * output array to write into. They are detached on this side once the task is dispatched.
+   * Default: none.
+   */
+  transfer?: (task: T) => ArrayBuffer[];
 }
 
 interface Job<T, R> {
@@ -84,6 +90,7 @@ export class WorkerPool<T, R> {
   readonly size: number;
   readonly #url: URL;
   readonly #describe: (task: T) => { label: string; file?: string };
+  readonly #transfer: ((task: T) => ArrayBuffer[]) | undefined;
   readonly #queue: Job<T, R>[] = [];
   readonly #slots: Slot<T, R>[] = [];
   #nextId = 1;
@@ -107,6 +114,7 @@ export class WorkerPool<T, R> {
     this.size = options.size;
     this.#url = url;
     this.#describe = options.describe ?? (() => ({ label: "a task" }));
+    this.#transfer = options.transfer;
     for (let i = 0; i < this.size; i++) this.#slots.push(this.#spawn());
   }
 
@@ -178,7 +186,7 @@ export class WorkerPool<T, R> {
       slot.worker.ref();
       const message: TaskMessage<T> = { id: slot.jobId, task: job.task };
       try {
-        slot.worker.postMessage(message);
+        slot.worker.postMessage(message, this.#transfer?.(job.task) ?? []);
       } catch (error) {
         slot.job = undefined;
         slot.worker.unref();
