@@ -19,6 +19,12 @@ export interface WarpThroughput {
   size: number;
 }
 
+/** The functions timed (`deepreg-loader`'s by default; augment-ab.ts passes another build's). */
+export interface WarpOps {
+  warpAffine: typeof warpAffine;
+  resize: typeof resize;
+}
+
 function times(reps: number, run: () => void): number[] {
   run(); // warm-up (and JIT)
   const seconds: number[] = [];
@@ -33,9 +39,9 @@ function times(reps: number, run: () => void): number[] {
 /**
  * Times `warpAffine(volume, theta)` with a typical DeepReg theta (scale 0.1 noise) and
  * `resize` of `(size - 1)^3 -> size^3`, `reps` times each after a warm-up, alternating so load
- * from other jobs falls on both alike. Bytes: the float32 output.
+ * from other jobs falls on both alike. Bytes: the float32 output. `ops`: the functions timed.
  */
-export function warpThroughput(reps: number, size = 128): WarpThroughput {
+export function warpThroughput(reps: number, size = 128, ops: WarpOps = { warpAffine, resize }): WarpThroughput {
   const voxels = size ** 3;
   const ramp = (n: number) => Float32Array.from({ length: n }, (_, i) => ((i * 7919) % 1000) / 1000);
   const volume = createVolume(ramp(voxels), [size, size, size]);
@@ -45,8 +51,8 @@ export function warpThroughput(reps: number, size = 128): WarpThroughput {
   const affine: number[] = [];
   const resized: number[] = [];
   for (let r = 0; r < reps; r++) {
-    affine.push(...times(1, () => warpAffine(volume, theta)));
-    resized.push(...times(1, () => resize(small, [size, size, size])));
+    affine.push(...times(1, () => ops.warpAffine(volume, theta)));
+    resized.push(...times(1, () => ops.resize(small, [size, size, size])));
   }
   return { affine: { seconds: affine, bytes: voxels * 4 }, resize: { seconds: resized, bytes: voxels * 4 }, voxels, size };
 }
