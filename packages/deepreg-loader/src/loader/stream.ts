@@ -3,11 +3,12 @@
 // its own, the training augmentation applied (loader/augment-stage.ts); and samples stacked
 // into batches. May import core, config (types), volume-ops, pipeline/ and loader/.
 import { DeepRegLoaderError, createVolume, isDeepRegLoaderError } from "@deepreg-loader/core";
-import type { Batch, DatasetType, Sample, Volume } from "@deepreg-loader/core";
+import type { Batch, DatasetType, Sample, SampleAugmentation, Volume } from "@deepreg-loader/core";
 import type { Shape3 } from "@deepreg-loader/config";
 import { stackVolumes, takeChannel } from "@deepreg-loader/volume-ops";
 import { pairOf } from "../pipeline/epoch-plan.js";
 import { orderedMap } from "../pipeline/ordered-map.js";
+import type { OwnedVolumes } from "../pipeline/augment-task.js";
 import type { PreparedVolume } from "../pipeline/prepare-volume.js";
 import { withBatchAugmentation } from "./augment-stage.js";
 import type { AugmentStage } from "./augment-stage.js";
@@ -42,6 +43,8 @@ export interface StreamContext extends ReadContext {
   pairs: Map<string, { promise: Promise<PairVolumes>; taken: number; uses: number }>;
   /** Samples of the stream (still to take) per pair. */
   uses: Map<string, number>;
+  /** Samples of the stream per volume read (epoch and observation): 1 lets augmentation fuse into the read. */
+  observations: Map<string, number>;
 }
 
 export interface StreamSettings {
@@ -71,9 +74,11 @@ export class SampleStream {
     const ctx = this.#source.open() as StreamContext;
     ctx.pairs = new Map();
     ctx.uses = new Map();
+    ctx.observations = new Map();
     ctx.onEnd.push(() => {
       ctx.pairs.clear();
       ctx.uses.clear();
+      ctx.observations.clear();
     });
     return ctx;
   }
@@ -83,6 +88,7 @@ export class SampleStream {
     for (const position of order) {
       const key = this.#pairKey(epoch, plan[position] as number[]);
       ctx.uses.set(key, (ctx.uses.get(key) ?? 0) + 1);
+      for (const o of this.#observationKeys(epoch, plan[position] as number[])) ctx.observations.set(o, (ctx.observations.get(o) ?? 0) + 1);
     }
     for (const [k, position] of order.entries()) {
       yield { epoch, indices: plan[position] as number[], last: k === order.length - 1, position };
@@ -97,11 +103,21 @@ export class SampleStream {
         if (ctx.closed) throw closedDuringIteration(this.#s.split);
         try {
           const augment = this.#s.augment;
-          if (augment === null) return { sample: await this.#sample(entry, ctx, own), entry };
-          // The warps write new arrays: the un-augmented volumes need no copy of their own.
-          const plain = await this.#sample(entry, ctx, false);
+          if (augment === null) return { sample: (await this.#sample(entry, ctx, own)).sample, entry };
+          // Drawn before any read: they depend on the seed, epoch, position and configured shapes only.
+          const augmentation = augment.draw({ moving: this.#s.movingImageShape, fixed: this.#s.fixedImageShape }, entry.epoch, entry.position);
+          if (augmentation.moving.length === 0 && augmentation.fixed.length === 0) return { sample: (await this.#sample(entry, ctx, own)).sample, entry };
+          const record = { moving: [...augmentation.moving], fixed: [...augmentation.fixed] };
+          if (this.#fusable(entry, ctx)) {
+            // Each volume is this sample's alone: read, prepared and warped in one task, handed back once.
+            const { sample } = await this.#sample(entry, ctx, false, augmentation);
+            return { sample: { ...sample, augmentation: record }, entry };
+          }
+          // Read un-augmented (cached or shared volumes), then warped: the warps write new arrays,
+          // so the volumes need no copy of their own; the ones nothing else holds are handed over.
+          const { sample: plain, owned } = await this.#sample(entry, ctx, false);
           const path = this.#s.layout.movingImages.source(pairOf(this.#s.type, entry.indices, this.#s.layout.groups).moving).path;
-          return { sample: await augment.apply(plain, entry.epoch, entry.position, ctx.pool, path), entry };
+          return { sample: await augment.apply(plain, augmentation, ctx.pool, path, owned, this.#source.warpBuffers), entry };
         } catch (error) {
           throw ctx.closed ? closedDuringIteration(this.#s.split) : error;
         }
@@ -115,22 +131,36 @@ export class SampleStream {
    * The sample of `entry`. `own`: its arrays belong to it alone (a volume also held by the cache,
    * another sample of the pair or another pair is copied; one held by nothing else is handed
    * over as it is). Otherwise they may be shared (batches copy them into the batch anyway).
+   * `owned`: which volumes are the sample's alone either way. `augmentation`: fused into the reads
+   * (`#fusable` entries only).
    */
-  async #sample(entry: StreamEntry, ctx: StreamContext, own: boolean): Promise<Sample> {
+  async #sample(
+    entry: StreamEntry,
+    ctx: StreamContext,
+    own: boolean,
+    augmentation?: SampleAugmentation,
+  ): Promise<{ sample: Sample; owned: OwnedVolumes }> {
     const { indices } = entry;
     try {
-      const { volumes: pair, alone } = await this.#pair(entry, ctx);
-      const take = (held: HeldVolume): Volume =>
-        own && (held.shared || !alone) ? createVolume(held.volume.data.slice(), held.volume.shape) : asVolume(held.volume);
-      const sample: Sample = { movingImage: take(pair.movingImage), fixedImage: take(pair.fixedImage), indices: [...indices] };
+      const { volumes: pair, alone } = await this.#pair(entry, ctx, augmentation);
+      const owned: OwnedVolumes = {};
+      const take = (held: HeldVolume, key: keyof OwnedVolumes): Volume => {
+        const alreadyOwned = !held.shared && alone;
+        owned[key] = own || alreadyOwned;
+        return own && !alreadyOwned ? createVolume(held.volume.data.slice(), held.volume.shape) : asVolume(held.volume);
+      };
+      const sample: Sample = { movingImage: take(pair.movingImage, "movingImage"), fixedImage: take(pair.fixedImage, "fixedImage"), indices: [...indices] };
       if (pair.movingLabel !== undefined && pair.fixedLabel !== undefined) {
         const channel = indices[indices.length - 1] as number;
-        const label = (held: HeldVolume): Volume =>
-          held.volume.shape.length === 3 ? take(held) : takeChannel(asVolume(held.volume), channel);
-        sample.movingLabel = label(pair.movingLabel);
-        sample.fixedLabel = label(pair.fixedLabel);
+        const label = (held: HeldVolume, key: "movingLabel" | "fixedLabel"): Volume => {
+          if (held.volume.shape.length === 3) return take(held, key);
+          owned[key] = true; // a new array
+          return takeChannel(asVolume(held.volume), channel);
+        };
+        sample.movingLabel = label(pair.movingLabel, "movingLabel");
+        sample.fixedLabel = label(pair.fixedLabel, "fixedLabel");
       }
-      return sample;
+      return { sample, owned };
     } catch (error) {
       if (!isDeepRegLoaderError(error) || error.code === "CLOSED") throw error;
       throw new DeepRegLoaderError(error.code, `${error.message} (sample indices [${indices.join(", ")}], epoch ${entry.epoch})`, {
@@ -141,14 +171,35 @@ export class SampleStream {
     }
   }
 
-  /** The pair of `entry`, read once for all its samples of the stream; `alone`: it has no other sample. */
-  async #pair(entry: StreamEntry, ctx: StreamContext): Promise<{ volumes: PairVolumes; alone: boolean }> {
+  /**
+   * Whether the augmentation of `entry` can be fused into its reads: no cache (it holds
+   * un-augmented volumes), and each of its volumes read for this sample alone (no other sample of
+   * the stream's epoch uses the pair or either observation, so no read is shared).
+   */
+  #fusable(entry: StreamEntry, ctx: StreamContext): boolean {
+    if (this.#source.cached) return false;
+    return this.#observationKeys(entry.epoch, entry.indices).every((o) => ctx.observations.get(o) === 1);
+  }
+
+  /** Keys of the volumes' observations of the sample `indices` (moving, fixed), per epoch. */
+  #observationKeys(epoch: number, indices: readonly number[]): [string, string] {
+    const ref = pairOf(this.#s.type, indices as number[], this.#s.layout.groups);
+    // Unpaired and grouped data read both sides from the same files.
+    const same = this.#s.layout.movingImages === this.#s.layout.fixedImages;
+    return [`${epoch}|${same ? "o" : "m"}${ref.moving}`, `${epoch}|${same ? "o" : "f"}${ref.fixed}`];
+  }
+
+  /**
+   * The pair of `entry`, read once for all its samples of the stream; `alone`: it has no other
+   * sample. `augmentation`: fused into the reads (the pair is then this sample's alone).
+   */
+  async #pair(entry: StreamEntry, ctx: StreamContext, augmentation?: SampleAugmentation): Promise<{ volumes: PairVolumes; alone: boolean }> {
     const ref = pairOf(this.#s.type, entry.indices, this.#s.layout.groups);
     const key = this.#pairKey(entry.epoch, entry.indices);
     let memo = ctx.pairs.get(key);
     if (memo === undefined) {
       const channel = this.#labelChannel(entry.indices);
-      memo = { promise: this.#loadPair(ref.moving, ref.fixed, channel, ctx), taken: 0, uses: ctx.uses.get(key) ?? 0 };
+      memo = { promise: this.#loadPair(ref.moving, ref.fixed, channel, ctx, augmentation), taken: 0, uses: ctx.uses.get(key) ?? 0 };
       ctx.pairs.set(key, memo);
     }
     memo.taken += 1;
@@ -178,15 +229,23 @@ export class SampleStream {
     return channel === undefined ? `${epoch}|${pair}` : `${epoch}|${pair}|c${channel}`;
   }
 
-  async #loadPair(moving: number, fixed: number, channel: number | undefined, ctx: StreamContext): Promise<PairVolumes> {
+  async #loadPair(
+    moving: number,
+    fixed: number,
+    channel: number | undefined,
+    ctx: StreamContext,
+    augmentation: SampleAugmentation | undefined,
+  ): Promise<PairVolumes> {
     const { movingImages, fixedImages, movingLabels, fixedLabels } = this.#s.layout;
     const { movingImageShape, fixedImageShape } = this.#s;
     const source = this.#source;
+    const m = augmentation?.moving;
+    const f = augmentation?.fixed;
     const reads = [
-      source.volume("image", movingImages, moving, movingImageShape, undefined, ctx),
-      source.volume("image", fixedImages, fixed, fixedImageShape, undefined, ctx),
-      movingLabels === null ? undefined : source.volume("label", movingLabels, moving, movingImageShape, channel, ctx),
-      fixedLabels === null ? undefined : source.volume("label", fixedLabels, fixed, fixedImageShape, channel, ctx),
+      source.volume("image", movingImages, moving, movingImageShape, undefined, ctx, m),
+      source.volume("image", fixedImages, fixed, fixedImageShape, undefined, ctx, f),
+      movingLabels === null ? undefined : source.volume("label", movingLabels, moving, movingImageShape, channel, ctx, m),
+      fixedLabels === null ? undefined : source.volume("label", fixedLabels, fixed, fixedImageShape, channel, ctx, f),
     ] as const;
     const [movingImage, fixedImage, movingLabel, fixedLabel] = await Promise.all(reads.map((r) => r?.promise));
     // Settled: no request can join these reads any more, so `shared` is final.

@@ -3,6 +3,7 @@
 // holds which workers. Counts what it does (stats). May import core, config (types),
 // pipeline/ and loader/file-loaders.
 import { DeepRegLoaderError } from "@deepreg-loader/core";
+import type { AugmentationRecord } from "@deepreg-loader/core";
 import type { Shape3 } from "@deepreg-loader/config";
 import { LruCache } from "../pipeline/lru-cache.js";
 import { describeSource, prepareRawVolume, prepareVolume, withSource } from "../pipeline/prepare-volume.js";
@@ -10,6 +11,7 @@ import type { PreparedVolume, VolumeKind, VolumeTask } from "../pipeline/prepare
 import { WorkerPool } from "../pipeline/worker-pool.js";
 import { WORKER_URL } from "../pipeline/worker-url.js";
 import type { FormatFileLoader } from "./file-loaders.js";
+import { WarpBuffers, warpPreparedOf } from "../pipeline/augment-task.js";
 
 /** A read of one volume: `shared` turns true when the cache or a second request also gets it. */
 export interface VolumeRead {
@@ -43,6 +45,9 @@ export class VolumeSource {
   misses = 0;
 
   readonly #workerUrl: URL;
+
+  /** Arrays re-used by the warps on this (main) thread (workers have their own). */
+  readonly warpBuffers = new WarpBuffers();
 
   /**
    * `background`: start the workers now (they load while the caller gets ready) and read on the
@@ -123,11 +128,24 @@ export class VolumeSource {
     this.#cache?.clear();
   }
 
-  /** A read of one preprocessed volume: from the cache, joining a read in flight, or a new read. */
-  volume(kind: VolumeKind, loader: FormatFileLoader, index: number, shape: Shape3, channel: number | undefined, ctx: ReadContext): VolumeRead {
+  /**
+   * A read of one preprocessed volume: from the cache, joining a read in flight, or a new read.
+   * `augment` (records of the volume's side, for a volume that only one sample uses): a new read
+   * warped by them in the same task (pipeline/augment-task.ts), neither cached nor shared.
+   */
+  volume(
+    kind: VolumeKind,
+    loader: FormatFileLoader,
+    index: number,
+    shape: Shape3,
+    channel: number | undefined,
+    ctx: ReadContext,
+    augment?: AugmentationRecord[],
+  ): VolumeRead {
     const source = loader.source(index);
     const key = `${kind}|${source.path}|${source.key ?? ""}|${shape.join(",")}${channel === undefined ? "" : `|c${channel}`}`;
-    if (this.#cache !== null) {
+    const fused = augment !== undefined && augment.length > 0;
+    if (this.#cache !== null && !fused) {
       const hit = this.#cache.get(key);
       if (hit !== undefined) {
         this.hits += 1;
@@ -135,7 +153,7 @@ export class VolumeSource {
       }
       this.misses += 1;
     }
-    const pending = ctx.inflight.get(key);
+    const pending = fused ? undefined : ctx.inflight.get(key);
     if (pending !== undefined) {
       pending.shared = true;
       return pending;
@@ -144,6 +162,7 @@ export class VolumeSource {
     if (source.key !== undefined) task.key = source.key;
     if (channel !== undefined) task.channel = channel;
     if (loader.maxBytes !== undefined) task.maxBytes = loader.maxBytes;
+    if (fused) task.augment = augment;
     this.decodes += 1;
     const read = async (): Promise<PreparedVolume> => {
       const pool = ctx.pool;
@@ -157,16 +176,18 @@ export class VolumeSource {
         });
       }
       const options = channel === undefined ? {} : { channel };
-      return loader.readRaw !== undefined
+      const prepared = loader.readRaw !== undefined
         ? prepareRawVolume(await loader.readRaw(index, options), task)
         : prepareVolume(await loader.read(index, options), task);
+      return fused ? warpPreparedOf(prepared, task, this.warpBuffers) : prepared;
     };
     const promise = read().then((volume) => {
       this.decodedBytes += 4 * volume.rawShape.reduce((a, b) => a * b, 1);
-      if (!this.#closed) this.#cache?.set(key, volume, volume.data.byteLength);
+      if (!this.#closed && !fused) this.#cache?.set(key, volume, volume.data.byteLength);
       return volume;
     });
-    const entry: VolumeRead = { promise, shared: this.#cache !== null };
+    const entry: VolumeRead = { promise, shared: this.#cache !== null && !fused };
+    if (fused) return entry;
     ctx.inflight.set(key, entry);
     // Registered before any caller's reaction, so no request joins a read once it has settled.
     const forget = (): void => {

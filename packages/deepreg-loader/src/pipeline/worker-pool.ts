@@ -37,6 +37,8 @@ export interface WorkerPoolOptions<T> {
 
 interface Job<T, R> {
   task: T;
+  /** Buffers of `task` to transfer to the worker (detached here) rather than copy. */
+  transfer: ArrayBuffer[] | undefined;
   resolve: (result: R) => void;
   reject: (error: unknown) => void;
 }
@@ -110,11 +112,11 @@ export class WorkerPool<T, R> {
     for (let i = 0; i < this.size; i++) this.#slots.push(this.#spawn());
   }
 
-  /** Runs `task` on the next free worker. */
-  run(task: T): Promise<R> {
+  /** Runs `task` on the next free worker; `transfer`: buffers of `task` to move there rather than copy. */
+  run(task: T, transfer?: ArrayBuffer[]): Promise<R> {
     if (this.#closed) return Promise.reject(new DeepRegLoaderError("CLOSED", "the worker pool is closed"));
     return new Promise<R>((resolve, reject) => {
-      this.#queue.push({ task, resolve, reject });
+      this.#queue.push({ task, transfer, resolve, reject });
       this.#dispatch();
     });
   }
@@ -178,7 +180,7 @@ export class WorkerPool<T, R> {
       slot.worker.ref();
       const message: TaskMessage<T> = { id: slot.jobId, task: job.task };
       try {
-        slot.worker.postMessage(message);
+        slot.worker.postMessage(message, job.transfer);
       } catch (error) {
         slot.job = undefined;
         slot.worker.unref();
