@@ -11,15 +11,19 @@ import type { ChildCase } from "./child.js";
 import { spawnCase } from "./child.js";
 import { ensureLargeSet } from "./generate.js";
 import { median, ratio } from "./stats.js";
-import { AUGMENTED_EPOCH, warpThroughput } from "./warp.js";
-import type { WarpOps } from "./warp.js";
+import { AUGMENTED_EPOCH } from "./warp.js";
 import { largeWorkloads } from "./workloads.js";
 
 const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== "--"),
-  options: { before: { type: "string" }, reps: { type: "string", default: "3" }, "warp-reps": { type: "string", default: "15" } },
+  options: {
+    before: { type: "string" },
+    reps: { type: "string", default: "3" },
+    "warp-reps": { type: "string", default: "5" },
+    "warp-only": { type: "boolean", default: false },
+  },
 });
 const reps = Number(values.reps);
 const before = values.before === undefined ? undefined : resolve(values.before);
@@ -29,18 +33,31 @@ const builds: { name: string; root: string }[] = [...(before ? [{ name: "A (befo
 const script = (root: string): string => join(root, "apps", "benchmark", "dist", "main.js");
 
 console.log(`start: ${uptime()}`);
-// Warp row: each build's volume-ops, alternated rep by rep.
-const ops = await Promise.all(
-  builds.map(async (b) => (await import(pathToFileURL(join(b.root, "packages", "volume-ops", "dist", "index.js")).href)) as WarpOps),
-);
+// Warp row: a child process per build and repetition (alternated), each timing `warpAffine` of
+// its build (after a warm-up) as warp.ts does; the median over the children's medians.
+const WARP_CHILD = `
+const { warpAffine, resize } = await import(process.argv[1]);
+const { warpThroughput } = await import(process.argv[2]);
+const r = warpThroughput(Number(process.argv[3]), 128, { warpAffine, resize });
+process.stdout.write(JSON.stringify([r.affine.seconds, r.affineReused.seconds]));
+`;
+const warpModule = pathToFileURL(fileURLToPath(new URL("./warp-only.js", import.meta.url))).href;
 const warp = builds.map(() => [] as number[]);
+const reused = builds.map(() => [] as number[]);
 for (let r = 0; r < Number(values["warp-reps"]); r++) {
-  ops.forEach((o, k) => warp[k]!.push(...warpThroughput(1, 128, o).affine.seconds));
+  for (const [k, b] of builds.entries()) {
+    const ops = pathToFileURL(join(b.root, "packages", "volume-ops", "dist", "index.js")).href;
+    const out = execFileSync(process.execPath, ["--input-type=module", "-e", WARP_CHILD, ops, warpModule, "5"], { encoding: "utf8" });
+    const [fresh, into] = JSON.parse(out) as [number[], number[]];
+    warp[k]!.push(median(fresh));
+    reused[k]!.push(median(into));
+  }
 }
 builds.forEach((b, k) => {
-  const s = warp[k]!;
-  console.log(`${b.name} warpAffine 128^3: median ${(128 ** 3 / median(s) / 1e6).toFixed(1)} Mvoxel/s, best ${(128 ** 3 / Math.min(...s) / 1e6).toFixed(1)} (n ${s.length})`);
+  const mv = (s: number[]): string => `median ${(128 ** 3 / median(s) / 1e6).toFixed(1)} Mvoxel/s, best ${(128 ** 3 / Math.min(...s) / 1e6).toFixed(1)}`;
+  console.log(`${b.name} warpAffine 128^3: ${mv(warp[k]!)}; into a re-used array (B only; A allocates): ${mv(reused[k]!)} (${warp[k]!.length} children x median of 5)`);
 });
+if (values["warp-only"]) process.exit(0);
 
 const set = await ensureLargeSet(join(REPO_ROOT, ".cache", "bench-data"), { pairs: 16, shape: [192, 192, 160] }, (m) => console.log(m));
 const { nifti } = await largeWorkloads(set);

@@ -12,6 +12,11 @@ export const WARP_TARGET_MVOXELS = 60;
 export interface WarpThroughput {
   /** `warpAffine` of a `size^3` volume. */
   affine: Timing;
+  /**
+   * The same into a re-used output array (`{ out }`, as the loader's workers warp): the kernel
+   * without the page faults of a fresh 8 MiB output (docs/decisions.md).
+   */
+  affineReused: Timing;
   /** `resize` of `(size - 1)^3` to `size^3` (every axis interpolated). */
   resize: Timing;
   /** Output voxels of one repetition (`size^3`, both rows). */
@@ -49,10 +54,14 @@ export function warpThroughput(reps: number, size = 128, ops: WarpOps = { warpAf
   // affineFromNoise of noise in [0.9, 1]: a mild scaling/shear with a translation of a voxel or so.
   const theta = [0.95, 0.02, -0.015, 0.025, 0.97, 0.018, -0.02, 0.012, 0.93, 1.4, -1.1, 2.3];
   const affine: number[] = [];
+  const reused: number[] = [];
   const resized: number[] = [];
+  const out = new Float32Array(voxels);
   for (let r = 0; r < reps; r++) {
     affine.push(...times(1, () => ops.warpAffine(volume, theta)));
+    reused.push(...times(1, () => ops.warpAffine(volume, theta, { out })));
     resized.push(...times(1, () => ops.resize(small, [size, size, size])));
   }
-  return { affine: { seconds: affine, bytes: voxels * 4 }, resize: { seconds: resized, bytes: voxels * 4 }, voxels, size };
+  const bytes = voxels * 4;
+  return { affine: { seconds: affine, bytes }, affineReused: { seconds: reused, bytes }, resize: { seconds: resized, bytes }, voxels, size };
 }
