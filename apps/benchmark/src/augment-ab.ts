@@ -39,16 +39,20 @@ const WARP_CHILD = `
 const { warpAffine, resize } = await import(process.argv[1]);
 const { warpThroughput } = await import(process.argv[2]);
 const r = warpThroughput(Number(process.argv[3]), 128, { warpAffine, resize });
-process.stdout.write(JSON.stringify([r.affine.seconds, r.affineReused.seconds]));
+process.stdout.write(JSON.stringify([r.affine.seconds, r.affineReused.seconds, r.cpu.affine, r.cpu.affineReused]));
 `;
 const warpModule = pathToFileURL(fileURLToPath(new URL("./warp-only.js", import.meta.url))).href;
 const warp = builds.map(() => [] as number[]);
 const reused = builds.map(() => [] as number[]);
+const cpuFresh = builds.map(() => [] as number[]);
+const cpuReused = builds.map(() => [] as number[]);
 for (let r = 0; r < Number(values["warp-reps"]); r++) {
   for (const [k, b] of builds.entries()) {
     const ops = pathToFileURL(join(b.root, "packages", "volume-ops", "dist", "index.js")).href;
     const out = execFileSync(process.execPath, ["--input-type=module", "-e", WARP_CHILD, ops, warpModule, "5"], { encoding: "utf8" });
-    const [fresh, into] = JSON.parse(out) as [number[], number[]];
+    const [fresh, into, cf, cr] = JSON.parse(out) as [number[], number[], number[], number[]];
+    cpuFresh[k]!.push(median(cf));
+    cpuReused[k]!.push(median(cr));
     warp[k]!.push(median(fresh));
     reused[k]!.push(median(into));
   }
@@ -56,6 +60,7 @@ for (let r = 0; r < Number(values["warp-reps"]); r++) {
 builds.forEach((b, k) => {
   const mv = (s: number[]): string => `median ${(128 ** 3 / median(s) / 1e6).toFixed(1)} Mvoxel/s, best ${(128 ** 3 / Math.min(...s) / 1e6).toFixed(1)}`;
   console.log(`${b.name} warpAffine 128^3: ${mv(warp[k]!)}; into a re-used array (B only; A allocates): ${mv(reused[k]!)} (${warp[k]!.length} children x median of 5)`);
+  console.log(`${b.name} the same in CPU time: ${mv(cpuFresh[k]!)}; re-used ${mv(cpuReused[k]!)}`);
 });
 if (values["warp-only"]) process.exit(0);
 

@@ -17,6 +17,11 @@ export interface WarpThroughput {
    * without the page faults of a fresh 8 MiB output (docs/decisions.md).
    */
   affineReused: Timing;
+  /**
+   * CPU seconds (user + system, this process) of each `affine` and `affineReused` repetition:
+   * a measure less sensitive to other jobs on the machine than wall time (page faults count).
+   */
+  cpu: { affine: number[]; affineReused: number[] };
   /** `resize` of `(size - 1)^3` to `size^3` (every axis interpolated). */
   resize: Timing;
   /** Output voxels of one repetition (`size^3`, both rows). */
@@ -30,13 +35,16 @@ export interface WarpOps {
   resize: typeof resize;
 }
 
-function times(reps: number, run: () => void): number[] {
+function times(reps: number, run: () => void, cpu: number[] = []): number[] {
   run(); // warm-up (and JIT)
   const seconds: number[] = [];
   for (let r = 0; r < reps; r++) {
+    const used = process.cpuUsage();
     const start = performance.now();
     run();
     seconds.push((performance.now() - start) / 1000);
+    const { user, system } = process.cpuUsage(used);
+    cpu.push((user + system) / 1e6);
   }
   return seconds;
 }
@@ -55,13 +63,14 @@ export function warpThroughput(reps: number, size = 128, ops: WarpOps = { warpAf
   const theta = [0.95, 0.02, -0.015, 0.025, 0.97, 0.018, -0.02, 0.012, 0.93, 1.4, -1.1, 2.3];
   const affine: number[] = [];
   const reused: number[] = [];
+  const cpu = { affine: [] as number[], affineReused: [] as number[] };
   const resized: number[] = [];
   const out = new Float32Array(voxels);
   for (let r = 0; r < reps; r++) {
-    affine.push(...times(1, () => ops.warpAffine(volume, theta)));
-    reused.push(...times(1, () => ops.warpAffine(volume, theta, { out })));
+    affine.push(...times(1, () => ops.warpAffine(volume, theta), cpu.affine));
+    reused.push(...times(1, () => ops.warpAffine(volume, theta, { out }), cpu.affineReused));
     resized.push(...times(1, () => ops.resize(small, [size, size, size])));
   }
   const bytes = voxels * 4;
-  return { affine: { seconds: affine, bytes }, affineReused: { seconds: reused, bytes }, resize: { seconds: resized, bytes }, voxels, size };
+  return { affine: { seconds: affine, bytes }, affineReused: { seconds: reused, bytes }, cpu, resize: { seconds: resized, bytes }, voxels, size };
 }
