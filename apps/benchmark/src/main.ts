@@ -346,6 +346,7 @@ async function run(options: Options): Promise<void> {
   const warpMvoxels = ratio(wp.voxels, median(wp.affine.seconds)) / 1e6;
   const warpVsResize = ratio(median(wp.affine.seconds), median(wp.resize.seconds));
   add(timingRow(`warpAffine ${wp.size}^3 float32, 1 thread`, "synthetic", wp.affine, `${warpMvoxels.toFixed(0)} Mvoxel/s, ${warpVsResize.toFixed(2)}x the resize below`));
+  add(timingRow(`warpAffine ${wp.size}^3 into a re-used array`, "synthetic", wp.affineReused, `${(ratio(wp.voxels, median(wp.affineReused.seconds)) / 1e6).toFixed(0)} Mvoxel/s (no fresh output to page in)`));
   add(timingRow(`resize ${wp.size - 1}^3 -> ${wp.size}^3 float32`, "synthetic", wp.resize, `${(ratio(wp.voxels, median(wp.resize.seconds)) / 1e6).toFixed(0)} Mvoxel/s of output`));
 
   // Targets, each a ratio measured in this run.

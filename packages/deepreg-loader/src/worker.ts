@@ -1,11 +1,12 @@
 // worker.ts: the worker thread of the loader's pool (built to dist/worker.js): reads one volume
 // per message, preprocesses it exactly as the main thread would, and transfers the result back;
-// an augment task (pipeline/augment-task.ts) warps a sample's volumes instead.
+// an augment task (pipeline/augment-task.ts) warps a sample's volumes instead, and a read task
+// with `augment` warps the volume it read.
 import { parentPort } from "node:worker_threads";
 import { openH5 } from "@deepreg-loader/io-h5";
 import type { H5File } from "@deepreg-loader/io-h5";
 import { createNiftiReadScratch, readNiftiRawSync } from "@deepreg-loader/io-nifti";
-import { answerAugmentTask, isAugmentTask } from "./pipeline/augment-task.js";
+import { answerAugmentTask, isAugmentTask, warpPreparedOf } from "./pipeline/augment-task.js";
 import { prepareRawVolume, prepareVolume, withSource } from "./pipeline/prepare-volume.js";
 import type { PreparedVolume, VolumeTask } from "./pipeline/prepare-volume.js";
 import { serializeError } from "./pipeline/worker-pool.js";
@@ -65,7 +66,8 @@ port.on("message", (message: TaskMessage<VolumeTask>) => {
       } catch (error) {
         throw withSource(error, message.task);
       }
-      const result = "values" in raw ? prepareRawVolume(raw, message.task) : prepareVolume(raw, message.task);
+      const prepared = "values" in raw ? prepareRawVolume(raw, message.task) : prepareVolume(raw, message.task);
+      const result = message.task.augment === undefined ? prepared : warpPreparedOf(prepared, message.task);
       reply = { id: message.id, ok: true, result };
       transfer = [result.data.buffer as ArrayBuffer, ...(result.planes ?? []).map((p) => p.buffer as ArrayBuffer)];
       // A recycled output buffer that went unused goes back to the loader's pool.

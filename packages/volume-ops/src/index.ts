@@ -11,3 +11,4 @@ export { describe } from "./describe.js";
 export { resample } from "./resample.js";
 export { warpAffine } from "./warp-affine.js";
 export { warpDdf } from "./warp-ddf.js";
+export type { WarpOptions } from "./zero-boundary.js";

@@ -1,7 +1,8 @@
 import { DeepRegLoaderError, createVolume } from "@deepreg-loader/core";
 import type { Volume } from "@deepreg-loader/core";
 import { contiguousData } from "./contiguous.js";
-import { gridOf, sampleChannels, sampleScalar } from "./zero-boundary.js";
+import { gridOf, outputOf, sampleChannels, sampleScalar } from "./zero-boundary.js";
+import type { WarpOptions } from "./zero-boundary.js";
 
 const fround = Math.fround;
 
@@ -12,10 +13,13 @@ const fround = Math.fround;
  * sum, sampled as `resample` does (zero boundary). Same shape out as in (`[d1, d2, d3]` or
  * channel-last `[d1, d2, d3, C]`). No locations array is built.
  *
+ * `options.out`: write into this array (every element is written) instead of a new one.
+ *
  * Throws `SHAPE` when the volume is not 3D/4D or `ddf` is not `[d1, d2, d3, 3]` of the volume's
- * `d1, d2, d3`, `INVALID_ARGUMENT` when either is not contiguous.
+ * `d1, d2, d3`, `INVALID_ARGUMENT` when either is not contiguous or `out` has the wrong length or
+ * shares the buffer of the volume or the ddf.
  */
-export function warpDdf(volume: Volume, ddf: Volume): Volume {
+export function warpDdf(volume: Volume, ddf: Volume, options: WarpOptions = {}): Volume {
   const grid = gridOf(volume, "warpDdf");
   const { data, d1, d2, d3, channels } = grid;
   const fs = ddf.shape;
@@ -26,7 +30,7 @@ export function warpDdf(volume: Volume, ddf: Volume): Volume {
     );
   }
   const field = contiguousData(ddf, "warpDdf");
-  const out = new Float32Array(d1 * d2 * d3 * channels);
+  const out = outputOf(grid, options, "warpDdf", field);
   let n = 0;
   for (let i = 0; i < d1; i++) {
     for (let j = 0; j < d2; j++) {

@@ -120,3 +120,32 @@ export function gridOf(volume: Volume, caller: string): Grid {
     shape: [...shape],
   };
 }
+
+/** Options of `warpAffine` and `warpDdf`. */
+export interface WarpOptions {
+  /**
+   * Write the result into this array (length `d1 * d2 * d3 * C`, not sharing a buffer with the
+   * inputs; every element is written) instead of a new one.
+   */
+  out?: Float32Array;
+}
+
+/**
+ * The output array of a warp of `grid`: `options.out` after checking it (`INVALID_ARGUMENT` when
+ * it has the wrong length or shares a buffer with the volume or `other`), else a new one.
+ */
+export function outputOf(grid: Grid, options: WarpOptions, caller: string, other?: Float32Array): Float32Array {
+  const size = grid.d1 * grid.d2 * grid.d3 * grid.channels;
+  const out = options.out;
+  if (out === undefined) return new Float32Array(size);
+  if (!(out instanceof Float32Array) || out.length !== size) {
+    throw new DeepRegLoaderError(
+      "INVALID_ARGUMENT",
+      `${caller}: expected out as a Float32Array of ${size} elements (shape [${grid.shape.join(", ")}]), found ${out instanceof Float32Array ? `${out.length} elements` : typeof out}`,
+    );
+  }
+  if (out.buffer === grid.data.buffer || (other !== undefined && out.buffer === other.buffer)) {
+    throw new DeepRegLoaderError("INVALID_ARGUMENT", `${caller}: out must not share its buffer with the input volume or ddf`);
+  }
+  return out;
+}

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyAugmentation, checkDataset, createDataLoader, DATASET_RULES } from "../../dist/index.js";
 import type { Batch, DataLoader, DataLoaderOptions, DatasetConfig, Sample, Split } from "../../dist/index.js";
-import { datasetConfig, tempDir, writePaired } from "./data-loader-fixtures.js";
+import { datasetConfig, tempDir, writeImages, writePaired } from "./data-loader-fixtures.js";
 
 let root: string;
 let remove: () => Promise<void>;
@@ -15,6 +15,7 @@ const loaders: DataLoader[] = [];
 beforeAll(async () => {
   ({ root, remove } = await tempDir());
   await writePaired("nifti", join(root, "paired"), ["a", "b", "c", "d", "e"]);
+  await writeImages("nifti", join(root, "unpaired"), ["p", "q", "r", "s"]);
 });
 
 afterAll(async () => {
@@ -96,6 +97,27 @@ describe("createDataLoader(..., { augmentation })", () => {
     const resumed = await collect(await open(dataset(), "train", { seed: 5, augmentation: AFFINE_AND_DDF, workers: 1 }), { start: 2 });
     expect(resumed.map(plain)).toEqual(base.slice(2).map(plain));
   });
+
+  // Volumes read for one sample alone (cache off, paired, one label each) are warped in their read
+  // task; volumes that several samples use (unpaired images in several pairs, every label of a
+  // pair with labelSampling "all", a cache) are read un-augmented, then warped (handed to the
+  // worker by transfer when nothing else holds them, else copied). Every path gives the replay.
+  for (const [name, config, extra] of [
+    ["unpaired (each image in several pairs)", () => datasetConfig("unpaired", "nifti", ["unpaired"], { moving: [6, 5, 4] }), {}],
+    ["paired, labelSampling all (a pair's samples share it)", () => dataset(), { labelSampling: "all" }],
+  ] as const) {
+    it(`${name}: samples equal the replay on the un-augmented stream, the same for workers 0/2 and cache on/off`, async () => {
+      const options = { seed: 9, augmentation: AFFINE_AND_DDF, ...extra } as DataLoaderOptions;
+      const before = await collect(await open(config(), "train", { ...options, augmentation: false }), { epoch: 1 });
+      const base = await collect(await open(config(), "train", options), { epoch: 1 });
+      expect(base.map((s) => s.indices)).toEqual(before.map((s) => s.indices));
+      for (const [k, s] of base.entries()) expect(plain(s)).toEqual(plain(applyAugmentation(before[k]!, s.augmentation!)));
+      for (const variant of [{ workers: 2 }, { workers: 2, prefetch: 1 }, { workers: 2, cacheBytes: 2 ** 24 }, { cacheBytes: 2 ** 24 }] as DataLoaderOptions[]) {
+        const loader = await open(config(), "train", { ...options, ...variant });
+        expect((await collect(loader, { epoch: 1 })).map(plain)).toEqual(base.map(plain));
+      }
+    });
+  }
 
   it("batches carry their samples' records; a sample's parameters do not depend on batching or the shuffle buffer", async () => {
     const loader = await open(dataset(), "train", { seed: 7, augmentation: [{ name: "affine", scale: 0.2 }] });

@@ -6,11 +6,11 @@
 // pipeline/augment-task.ts. May import core, augment, samplers, pipeline/ and loader/.
 import type { Batch, Sample, SampleAugmentation, Split } from "@deepreg-loader/core";
 import { drawAugmentation, parseAugmentation } from "@deepreg-loader/augment";
-import type { AugmentationTransform } from "@deepreg-loader/augment";
+import type { AugmentationShapes, AugmentationTransform } from "@deepreg-loader/augment";
 import { randomFor } from "@deepreg-loader/samplers";
 import type { Random } from "@deepreg-loader/samplers";
 import { warpSample } from "../pipeline/augment-task.js";
-import type { AugmentPool } from "../pipeline/augment-task.js";
+import type { AugmentPool, OwnedVolumes, WarpBuffers } from "../pipeline/augment-task.js";
 
 /** What `createDataLoader` was given: `config.dataset`, or the whole config (`{ dataset, train, ... }`). */
 export interface ConfigArgument {
@@ -79,9 +79,11 @@ export function augmentationRandom(seed: number, epoch: number, position: number
 
 /**
  * The loader's augmentation stage: draws a sample's parameters on the calling (main) thread
- * from its own stream, then warps on the main thread, or in a worker of the iteration's pool
- * when there is one (`warpSample`). The result owns new arrays and carries `augmentation`; the
- * input sample (and so the cache) is not changed.
+ * from its own stream, before any of its volumes is read (they depend only on the seed, epoch,
+ * position and the configured image shapes), so the stream can fuse the warps into the reads
+ * (loader/stream.ts); or warps a sample already read, on the main thread or in a worker of the
+ * iteration's pool (`warpSample`). Either way the result owns new arrays and carries
+ * `augmentation`; no cached or shared volume is changed.
  */
 export class AugmentStage {
   readonly transforms: readonly AugmentationTransform[];
@@ -94,15 +96,29 @@ export class AugmentStage {
     this.#shard = shard;
   }
 
-  /** The parameters of the sample at `position` of `epoch` (no warping). */
-  draw(sample: Sample, epoch: number, position: number): SampleAugmentation {
+  /**
+   * The parameters of the sample at `position` of `epoch` (no warping), for images of the
+   * (configured, prepared) `shapes`.
+   */
+  draw(shapes: AugmentationShapes, epoch: number, position: number): SampleAugmentation {
     const random = augmentationRandom(this.#seed, epoch, position, this.#shard);
-    return drawAugmentation(this.transforms, { moving: sample.movingImage.shape, fixed: sample.fixedImage.shape }, random);
+    return drawAugmentation(this.transforms, shapes, random);
   }
 
-  /** `sample` (at `position` of `epoch`) augmented; `path` names it in a worker's error. */
-  apply(sample: Sample, epoch: number, position: number, pool: AugmentPool | null, path: string): Promise<Sample> {
-    return warpSample(sample, this.draw(sample, epoch, position), pool, path);
+  /**
+   * `sample` warped by `augmentation` (drawn by `draw`); `owned` volumes are handed over (to the
+   * worker by transfer, or warped into `buffers` on the main thread), others copied; `path`
+   * names the sample in a worker's error.
+   */
+  apply(
+    sample: Sample,
+    augmentation: SampleAugmentation,
+    pool: AugmentPool | null,
+    path: string,
+    owned: OwnedVolumes,
+    buffers: WarpBuffers,
+  ): Promise<Sample> {
+    return warpSample(sample, augmentation, pool, path, owned, buffers);
   }
 }
 

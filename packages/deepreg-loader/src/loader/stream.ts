@@ -3,12 +3,13 @@
 // its own, the training augmentation applied (loader/augment-stage.ts); and samples stacked
 // into batches. May import core, config (types), volume-ops, pipeline/ and loader/.
 import { DeepRegLoaderError, createVolume, isDeepRegLoaderError } from "@deepreg-loader/core";
-import type { Batch, DatasetType, Sample, Volume } from "@deepreg-loader/core";
+import type { Batch, DatasetType, Sample, SampleAugmentation, Volume } from "@deepreg-loader/core";
 import type { Shape3 } from "@deepreg-loader/config";
 import { stackVolumes, takeChannel } from "@deepreg-loader/volume-ops";
 import type { BufferPool } from "../pipeline/buffer-pool.js";
 import { pairOf } from "../pipeline/epoch-plan.js";
 import { orderedMap } from "../pipeline/ordered-map.js";
+import type { OwnedVolumes } from "../pipeline/augment-task.js";
 import type { PreparedVolume } from "../pipeline/prepare-volume.js";
 import { withBatchAugmentation } from "./augment-stage.js";
 import type { AugmentStage } from "./augment-stage.js";
@@ -46,6 +47,8 @@ export interface StreamContext extends ReadContext {
    * of a pair (key: the pair's key, `#`, the channel).
    */
   uses: Map<string, number>;
+  /** Samples of the stream per volume read (epoch and observation): 1 lets augmentation fuse into the read. */
+  observations: Map<string, number>;
 }
 
 export interface StreamSettings {
@@ -75,9 +78,11 @@ export class SampleStream {
     const ctx = this.#source.open() as StreamContext;
     ctx.pairs = new Map();
     ctx.uses = new Map();
+    ctx.observations = new Map();
     ctx.onEnd.push(() => {
       ctx.pairs.clear();
       ctx.uses.clear();
+      ctx.observations.clear();
     });
     return ctx;
   }
@@ -90,6 +95,7 @@ export class SampleStream {
       ctx.uses.set(key, (ctx.uses.get(key) ?? 0) + 1);
       const channelKey = `${key}#${indices[indices.length - 1] as number}`;
       ctx.uses.set(channelKey, (ctx.uses.get(channelKey) ?? 0) + 1);
+      for (const o of this.#observationKeys(epoch, indices)) ctx.observations.set(o, (ctx.observations.get(o) ?? 0) + 1);
     }
     for (const [k, position] of order.entries()) {
       yield { epoch, indices: plan[position] as number[], last: k === order.length - 1, position };
@@ -103,16 +109,7 @@ export class SampleStream {
       async (entry) => {
         if (ctx.closed) throw closedDuringIteration(this.#s.split);
         try {
-          const augment = this.#s.augment;
-          let sample: Sample;
-          if (augment === null) {
-            sample = await this.#sample(entry, ctx, own);
-          } else {
-            // The warps write new arrays: the un-augmented volumes need no copy of their own.
-            const plain = await this.#sample(entry, ctx, false);
-            const path = this.#s.layout.movingImages.source(pairOf(this.#s.type, entry.indices, this.#s.layout.groups).moving).path;
-            sample = await augment.apply(plain, entry.epoch, entry.position, ctx.pool, path);
-          }
+          const sample = await this.#augmented(entry, ctx, own);
           // A first sample out: workers started in the background now no longer compete with it
           // (a macrotask later: after the consumer has it; not at all once the iteration ended).
           this.#source.startWorkersSoon(ctx);
@@ -126,41 +123,72 @@ export class SampleStream {
     );
   }
 
+  /** The sample of `entry`, with the training augmentation when the loader has one. */
+  async #augmented(entry: StreamEntry, ctx: StreamContext, own: boolean): Promise<Sample> {
+    const augment = this.#s.augment;
+    if (augment === null) return (await this.#sample(entry, ctx, own)).sample;
+    // Drawn before any read: they depend on the seed, epoch, position and configured shapes only.
+    const augmentation = augment.draw({ moving: this.#s.movingImageShape, fixed: this.#s.fixedImageShape }, entry.epoch, entry.position);
+    if (augmentation.moving.length === 0 && augmentation.fixed.length === 0) return (await this.#sample(entry, ctx, own)).sample;
+    const record = { moving: [...augmentation.moving], fixed: [...augmentation.fixed] };
+    if (this.#fusable(entry, ctx)) {
+      // Each volume is this sample's alone: read, prepared and warped in one task, handed back once.
+      const { sample } = await this.#sample(entry, ctx, false, augmentation);
+      return { ...sample, augmentation: record };
+    }
+    // Read un-augmented (cached or shared volumes), then warped: the warps write new arrays,
+    // so the volumes need no copy of their own; the ones nothing else holds are handed over.
+    const { sample: plain, owned } = await this.#sample(entry, ctx, false);
+    const path = this.#s.layout.movingImages.source(pairOf(this.#s.type, entry.indices, this.#s.layout.groups).moving).path;
+    return augment.apply(plain, augmentation, ctx.pool, path, owned, this.#source.warpBuffers);
+  }
+
   /**
    * The sample of `entry`. `own`: its arrays belong to it alone (a volume also held by the cache,
    * another sample of the pair or another pair is copied; one held by nothing else is handed
    * over as it is). Otherwise they may be shared (batches copy them into the batch anyway).
+   * `owned`: which volumes are the sample's alone either way. `augmentation`: fused into the reads
+   * (`#fusable` entries only).
    */
-  async #sample(entry: StreamEntry, ctx: StreamContext, own: boolean): Promise<Sample> {
+  async #sample(
+    entry: StreamEntry,
+    ctx: StreamContext,
+    own: boolean,
+    augmentation?: SampleAugmentation,
+  ): Promise<{ sample: Sample; owned: OwnedVolumes }> {
     const { indices } = entry;
     try {
-      const { volumes: pair, last, lastOfChannel } = await this.#pair(entry, ctx);
+      const { volumes: pair, last, lastOfChannel } = await this.#pair(entry, ctx, augmentation);
       const pool = this.#source.buffers;
+      const owned: OwnedVolumes = {};
       // `sole`: nothing else holds the array and no later sample of the pair needs it (the
       // pair's last sample, or a label channel's: the others took copies first, since they come
       // earlier in the stream). Such an array is handed over and marked as the sample's own
       // (issued: \`loader.recycle\` may take it back); any other is copied (into a recycled array
       // when one is free) when the sample must own its arrays, else lent as it is.
-      const take = (data: Float32Array, shape: number[], sole: boolean): Volume => {
+      const take = (data: Float32Array, shape: number[], sole: boolean, key: keyof OwnedVolumes): Volume => {
+        owned[key] = sole || own;
         if (sole) return createVolume(pool.issue(data), shape);
         if (!own) return createVolume(data, shape);
         const copy = recycledOr(pool, data.length);
         copy.set(data);
         return createVolume(pool.issue(copy), shape);
       };
-      const image = (held: HeldVolume): Volume => take(held.volume.data, held.volume.shape, !held.shared && last);
-      const sample: Sample = { movingImage: image(pair.movingImage), fixedImage: image(pair.fixedImage), indices: [...indices] };
+      const image = (held: HeldVolume, key: keyof OwnedVolumes): Volume => take(held.volume.data, held.volume.shape, !held.shared && last, key);
+      const sample: Sample = { movingImage: image(pair.movingImage, "movingImage"), fixedImage: image(pair.fixedImage, "fixedImage"), indices: [...indices] };
       if (pair.movingLabel !== undefined && pair.fixedLabel !== undefined) {
         const channel = indices[indices.length - 1] as number;
-        const label = (held: HeldVolume): Volume => {
+        const label = (held: HeldVolume, key: "movingLabel" | "fixedLabel"): Volume => {
           const { planes, shape } = held.volume;
-          if (planes !== undefined) return take(planes[channel] as Float32Array, shape.slice(0, 3), !held.shared && lastOfChannel);
-          return shape.length === 3 ? image(held) : channelOf(asVolume(held.volume), channel, pool);
+          if (planes !== undefined) return take(planes[channel] as Float32Array, shape.slice(0, 3), !held.shared && lastOfChannel, key);
+          if (shape.length === 3) return image(held, key);
+          owned[key] = true; // a new array
+          return channelOf(asVolume(held.volume), channel, pool);
         };
-        sample.movingLabel = label(pair.movingLabel);
-        sample.fixedLabel = label(pair.fixedLabel);
+        sample.movingLabel = label(pair.movingLabel, "movingLabel");
+        sample.fixedLabel = label(pair.fixedLabel, "fixedLabel");
       }
-      return sample;
+      return { sample, owned };
     } catch (error) {
       if (!isDeepRegLoaderError(error) || error.code === "CLOSED") throw error;
       throw new DeepRegLoaderError(error.code, `${error.message} (sample indices [${indices.join(", ")}], epoch ${entry.epoch})`, {
@@ -172,16 +200,39 @@ export class SampleStream {
   }
 
   /**
+   * Whether the augmentation of `entry` can be fused into its reads: no cache (it holds
+   * un-augmented volumes), and each of its volumes read for this sample alone (no other sample of
+   * the stream's epoch uses the pair or either observation, so no read is shared).
+   */
+  #fusable(entry: StreamEntry, ctx: StreamContext): boolean {
+    if (this.#source.cached) return false;
+    return this.#observationKeys(entry.epoch, entry.indices).every((o) => ctx.observations.get(o) === 1);
+  }
+
+  /** Keys of the volumes' observations of the sample `indices` (moving, fixed), per epoch. */
+  #observationKeys(epoch: number, indices: readonly number[]): [string, string] {
+    const ref = pairOf(this.#s.type, indices as number[], this.#s.layout.groups);
+    // Unpaired and grouped data read both sides from the same files.
+    const same = this.#s.layout.movingImages === this.#s.layout.fixedImages;
+    return [`${epoch}|${same ? "o" : "m"}${ref.moving}`, `${epoch}|${same ? "o" : "f"}${ref.fixed}`];
+  }
+
+  /**
    * The pair of `entry`, read once for all its samples of the stream; `last`: no later sample
    * of the stream takes the pair, `lastOfChannel`: none takes its label channel.
+   * `augmentation`: fused into the reads (the pair is then this sample's alone).
    */
-  async #pair(entry: StreamEntry, ctx: StreamContext): Promise<{ volumes: PairVolumes; last: boolean; lastOfChannel: boolean }> {
+  async #pair(
+    entry: StreamEntry,
+    ctx: StreamContext,
+    augmentation?: SampleAugmentation,
+  ): Promise<{ volumes: PairVolumes; last: boolean; lastOfChannel: boolean }> {
     const ref = pairOf(this.#s.type, entry.indices, this.#s.layout.groups);
     const key = this.#pairKey(entry.epoch, entry.indices);
     let memo = ctx.pairs.get(key);
     if (memo === undefined) {
       const channel = this.#labelChannel(entry.indices);
-      memo = { promise: this.#loadPair(ref.moving, ref.fixed, channel, ctx), taken: 0, uses: ctx.uses.get(key) ?? 0 };
+      memo = { promise: this.#loadPair(ref.moving, ref.fixed, channel, ctx, augmentation), taken: 0, uses: ctx.uses.get(key) ?? 0 };
       ctx.pairs.set(key, memo);
     }
     memo.taken += 1;
@@ -216,15 +267,23 @@ export class SampleStream {
     return channel === undefined ? `${epoch}|${pair}` : `${epoch}|${pair}|c${channel}`;
   }
 
-  async #loadPair(moving: number, fixed: number, channel: number | undefined, ctx: StreamContext): Promise<PairVolumes> {
+  async #loadPair(
+    moving: number,
+    fixed: number,
+    channel: number | undefined,
+    ctx: StreamContext,
+    augmentation: SampleAugmentation | undefined,
+  ): Promise<PairVolumes> {
     const { movingImages, fixedImages, movingLabels, fixedLabels } = this.#s.layout;
     const { movingImageShape, fixedImageShape } = this.#s;
     const source = this.#source;
+    const m = augmentation?.moving;
+    const f = augmentation?.fixed;
     const reads = [
-      source.volume("image", movingImages, moving, movingImageShape, undefined, ctx),
-      source.volume("image", fixedImages, fixed, fixedImageShape, undefined, ctx),
-      movingLabels === null ? undefined : source.volume("label", movingLabels, moving, movingImageShape, channel, ctx),
-      fixedLabels === null ? undefined : source.volume("label", fixedLabels, fixed, fixedImageShape, channel, ctx),
+      source.volume("image", movingImages, moving, movingImageShape, undefined, ctx, m),
+      source.volume("image", fixedImages, fixed, fixedImageShape, undefined, ctx, f),
+      movingLabels === null ? undefined : source.volume("label", movingLabels, moving, movingImageShape, channel, ctx, m),
+      fixedLabels === null ? undefined : source.volume("label", fixedLabels, fixed, fixedImageShape, channel, ctx, f),
     ] as const;
     const [movingImage, fixedImage, movingLabel, fixedLabel] = await Promise.all(reads.map((r) => r?.promise));
     // Settled: no request can join these reads any more, so `shared` is final.

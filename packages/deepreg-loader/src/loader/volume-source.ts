@@ -3,6 +3,7 @@
 // holds which workers. Counts what it does (stats). May import core, config (types),
 // pipeline/ and loader/file-loaders.
 import { DeepRegLoaderError } from "@deepreg-loader/core";
+import type { AugmentationRecord } from "@deepreg-loader/core";
 import type { Shape3 } from "@deepreg-loader/config";
 import { BufferPool } from "../pipeline/buffer-pool.js";
 import { LruCache } from "../pipeline/lru-cache.js";
@@ -11,6 +12,7 @@ import type { PreparedVolume, VolumeKind, VolumeTask } from "../pipeline/prepare
 import { WorkerPool } from "../pipeline/worker-pool.js";
 import { WORKER_URL } from "../pipeline/worker-url.js";
 import type { FormatFileLoader } from "./file-loaders.js";
+import { WarpBuffers, warpPreparedOf } from "../pipeline/augment-task.js";
 
 /** A read of one volume: `shared` turns true when the cache or a second request also gets it. */
 export interface VolumeRead {
@@ -49,6 +51,9 @@ export class VolumeSource {
 
   readonly #workerUrl: URL;
 
+  /** Arrays re-used by the warps on this (main) thread (workers have their own). */
+  readonly warpBuffers = new WarpBuffers();
+
   /**
    * `background`: an iteration starts its workers only when {@link VolumeSource.startWorkers} is
    * called (the stream calls it once its first sample is out), so they do not take the cores
@@ -75,7 +80,6 @@ export class VolumeSource {
     return new WorkerPool<VolumeTask, PreparedVolume>(this.#workerUrl, {
       size: this.#workers,
       describe: (task) => ({ label: describeSource(task), file: task.path }),
-      transfer: (task) => (task.out === undefined ? [] : [task.out.buffer as ArrayBuffer]),
     });
   }
 
@@ -162,11 +166,24 @@ export class VolumeSource {
     this.buffers.clear();
   }
 
-  /** A read of one preprocessed volume: from the cache, joining a read in flight, or a new read. */
-  volume(kind: VolumeKind, loader: FormatFileLoader, index: number, shape: Shape3, channel: number | undefined, ctx: ReadContext): VolumeRead {
+  /**
+   * A read of one preprocessed volume: from the cache, joining a read in flight, or a new read.
+   * `augment` (records of the volume's side, for a volume that only one sample uses): a new read
+   * warped by them in the same task (pipeline/augment-task.ts), neither cached nor shared.
+   */
+  volume(
+    kind: VolumeKind,
+    loader: FormatFileLoader,
+    index: number,
+    shape: Shape3,
+    channel: number | undefined,
+    ctx: ReadContext,
+    augment?: AugmentationRecord[],
+  ): VolumeRead {
     const source = loader.source(index);
     const key = `${kind}|${source.path}|${source.key ?? ""}|${shape.join(",")}${channel === undefined ? "" : `|c${channel}`}`;
-    if (this.#cache !== null) {
+    const fused = augment !== undefined && augment.length > 0;
+    if (this.#cache !== null && !fused) {
       const hit = this.#cache.get(key);
       if (hit !== undefined) {
         this.hits += 1;
@@ -174,7 +191,7 @@ export class VolumeSource {
       }
       this.misses += 1;
     }
-    const pending = ctx.inflight.get(key);
+    const pending = fused ? undefined : ctx.inflight.get(key);
     if (pending !== undefined) {
       pending.shared = true;
       return pending;
@@ -182,8 +199,10 @@ export class VolumeSource {
     const task: VolumeTask = { kind, format: loader.format, path: source.path, shape: [shape[0], shape[1], shape[2]] };
     if (source.key !== undefined) task.key = source.key;
     if (channel !== undefined) task.channel = channel;
-    else if (kind === "label") task.planes = true;
+    // A fused read is warped as one (channel-last) volume; planes serve shared whole labels.
+    else if (kind === "label" && !fused) task.planes = true;
     if (loader.maxBytes !== undefined) task.maxBytes = loader.maxBytes;
+    if (fused) task.augment = augment;
     this.decodes += 1;
     // The output goes into a recycled array when one of its size is free (images, one label channel).
     const outLength = kind === "image" || channel !== undefined ? shape[0] * shape[1] * shape[2] : 0;
@@ -196,23 +215,26 @@ export class VolumeSource {
       // be synchronous and a chain of them would otherwise never see a worker become ready.
       if (pool !== null && this.#background && pool.ready === 0) await new Promise<void>((resolve) => setImmediate(resolve));
       if (pool !== null && (!this.#background || pool.ready > 0)) {
-        return pool.run(task).catch((error: unknown) => {
+        // A recycled output array moves to the worker with the task.
+        return pool.run(task, task.out === undefined ? undefined : [task.out.buffer as ArrayBuffer]).catch((error: unknown) => {
           throw withSource(error, task);
         });
       }
       const options = channel === undefined ? {} : { channel };
-      return loader.readRaw !== undefined
+      const prepared = loader.readRaw !== undefined
         ? prepareRawVolume(await loader.readRaw(index, options), task)
         : prepareVolume(await loader.read(index, options), task);
+      return fused ? warpPreparedOf(prepared, task, this.warpBuffers) : prepared;
     };
     const promise = read().then(({ spare, reused, ...volume }) => {
       if (spare !== undefined) this.buffers.give(spare.buffer as ArrayBuffer);
       if (reused === true) this.buffers.noteReused();
       this.decodedBytes += 4 * volume.rawShape.reduce((a, b) => a * b, 1);
-      if (!this.#closed) this.#cache?.set(key, volume, preparedBytes(volume));
+      if (!this.#closed && !fused) this.#cache?.set(key, volume, preparedBytes(volume));
       return volume;
     });
-    const entry: VolumeRead = { promise, shared: this.#cache !== null };
+    const entry: VolumeRead = { promise, shared: this.#cache !== null && !fused };
+    if (fused) return entry;
     ctx.inflight.set(key, entry);
     // Registered before any caller's reaction, so no request joins a read once it has settled.
     const forget = (): void => {

@@ -1,10 +1,15 @@
-// pipeline/augment-task.ts: the warps of a sample's augmentation, run on the main thread or as
-// a task of the loader's worker pool (worker.ts answers it), with the volumes handed over and
-// back as plain data. The parameters are drawn elsewhere (loader/augment-stage.ts); this file
-// only applies them. May import core, augment and pipeline/worker-pool.
+// pipeline/augment-task.ts: the warps of a sample's augmentation, run on the main thread or in
+// a worker of the loader's pool: fused into a volume's read task (`warpPrepared` after
+// preparing, VolumeTask.augment), or as a task of their own for volumes already read
+// (`warpSample`, worker.ts answers it), the volumes handed over and back as plain data. The
+// parameters are drawn elsewhere (loader/augment-stage.ts); this file only applies them. May
+// import core, volume-ops, augment and pipeline/ (worker-pool, prepare-volume types).
 import { createVolume, toVolumeData } from "@deepreg-loader/core";
-import type { Sample, SampleAugmentation, VolumeData } from "@deepreg-loader/core";
-import { applyAugmentation } from "@deepreg-loader/augment";
+import type { AugmentationRecord, Sample, SampleAugmentation, Volume, VolumeData } from "@deepreg-loader/core";
+import { applyAugmentation, applyTransform, ddfFromLowRes } from "@deepreg-loader/augment";
+import { warpAffine, warpDdf } from "@deepreg-loader/volume-ops";
+import { withSource } from "./prepare-volume.js";
+import type { PreparedVolume, VolumeTask } from "./prepare-volume.js";
 import { serializeError } from "./worker-pool.js";
 
 /** A sample's volumes as plain data, for a worker. */
@@ -26,7 +31,7 @@ export interface AugmentTask {
 
 /** What `warpSample` needs of a worker pool (the loader's pool runs volume tasks and these). */
 export interface AugmentPool {
-  run(task: never): Promise<unknown>;
+  run(task: never, transfer?: ArrayBuffer[]): Promise<unknown>;
 }
 
 /** True for a message task that is an `AugmentTask`. */
@@ -35,6 +40,78 @@ export function isAugmentTask(task: unknown): task is AugmentTask {
 }
 
 const VOLUME_KEYS = ["movingImage", "fixedImage", "movingLabel", "fixedLabel"] as const;
+type VolumeKey = (typeof VOLUME_KEYS)[number];
+
+/**
+ * Float32Arrays no longer used, kept to be written again: a warp's output taken from here is
+ * memory already paged in (on this VM, the first touch of fresh memory costs ~14 us per 4 KiB
+ * page, about as much as the warp itself; docs/decisions.md). Holds at most `limit` arrays; one
+ * pool per thread (`threadBuffers`) or per loader on the main thread.
+ */
+export class WarpBuffers {
+  readonly #free: Float32Array[] = [];
+  readonly #limit: number;
+
+  constructor(limit = 2) {
+    this.#limit = limit;
+  }
+
+  /** An array of `length` elements: a kept one of that length, else a new one. Contents undefined. */
+  take(length: number): Float32Array {
+    const at = this.#free.findIndex((a) => a.length === length);
+    if (at < 0) return new Float32Array(length);
+    return this.#free.splice(at, 1)[0] as Float32Array;
+  }
+
+  /** Keeps `data` (which nothing else may use any more) when it spans its whole buffer; drops the oldest beyond the limit. */
+  give(data: Float32Array): void {
+    if (data.byteOffset !== 0 || data.byteLength !== data.buffer.byteLength || data.length === 0) return;
+    this.#free.push(data);
+    if (this.#free.length > this.#limit) this.#free.shift();
+  }
+}
+
+/** The buffers of the current worker thread (each worker warps with its own). */
+const threadBuffers = new WarpBuffers();
+
+/**
+ * `volume` warped by `records` in order (`affine`: `warpAffine`, `ddf`: `warpDdf` with the
+ * record's full field), exactly as `applyTransform` does one record after the other. Takes
+ * `volume` over: its array is given to `buffers` once warped (so the caller must not use it
+ * again), and each output is taken from `buffers`.
+ */
+export function warpOwned(volume: Volume, records: readonly AugmentationRecord[], buffers: WarpBuffers): Volume {
+  let current = volume;
+  for (const record of records) {
+    const out = buffers.take(current.size);
+    let next: Volume;
+    if (record.name === "affine") next = warpAffine(current, record.theta, { out });
+    else if (record.name === "ddf") next = warpDdf(current, ddfFromLowRes(record.lowResField, record.lowResShape, current.shape.slice(0, 3) as [number, number, number]), { out });
+    else next = applyTransform(current, record); // throws INVALID_ARGUMENT for an unknown record
+    buffers.give(current.data);
+    current = next;
+  }
+  return current;
+}
+
+/**
+ * A read task's prepared volume warped by the side's `records` (`VolumeTask.augment`), in the
+ * worker or on the main thread (`buffers`: the thread's own by default). Takes `prepared` over.
+ */
+export function warpPrepared(prepared: PreparedVolume, records: readonly AugmentationRecord[], buffers: WarpBuffers = threadBuffers): PreparedVolume {
+  if (records.length === 0) return prepared;
+  const warped = warpOwned(createVolume(prepared.data, prepared.shape), records, buffers);
+  return { ...prepared, data: warped.data, shape: [...warped.shape] };
+}
+
+/** `warpPrepared` of a read task's volume by `task.augment`, errors naming the task's file. */
+export function warpPreparedOf(prepared: PreparedVolume, task: VolumeTask, buffers?: WarpBuffers): PreparedVolume {
+  try {
+    return warpPrepared(prepared, task.augment ?? [], buffers);
+  } catch (error) {
+    throw withSource(error, task);
+  }
+}
 
 function volumesOf(sample: Sample): SampleVolumes {
   const volumes: SampleVolumes = { movingImage: toVolumeData(sample.movingImage), fixedImage: toVolumeData(sample.fixedImage) };
@@ -44,16 +121,16 @@ function volumesOf(sample: Sample): SampleVolumes {
 }
 
 /** Worker side: the warped volumes of `task` and the buffers to transfer back. */
-export function runAugmentTask(task: AugmentTask): { result: SampleVolumes; transfer: ArrayBuffer[] } {
-  const { volumes } = task;
-  const sample: Sample = {
-    movingImage: createVolume(volumes.movingImage.data, volumes.movingImage.shape),
-    fixedImage: createVolume(volumes.fixedImage.data, volumes.fixedImage.shape),
-    indices: [],
-  };
-  if (volumes.movingLabel) sample.movingLabel = createVolume(volumes.movingLabel.data, volumes.movingLabel.shape);
-  if (volumes.fixedLabel) sample.fixedLabel = createVolume(volumes.fixedLabel.data, volumes.fixedLabel.shape);
-  const result = volumesOf(applyAugmentation(sample, task.augmentation));
+export function runAugmentTask(task: AugmentTask, buffers: WarpBuffers = threadBuffers): { result: SampleVolumes; transfer: ArrayBuffer[] } {
+  const { volumes, augmentation } = task;
+  const result = {} as SampleVolumes;
+  // The task's volumes belong to this thread (copied or transferred to it): warp them as owned.
+  for (const key of VOLUME_KEYS) {
+    const v = volumes[key];
+    if (v === undefined) continue;
+    const records = key === "movingImage" || key === "movingLabel" ? augmentation.moving : augmentation.fixed;
+    result[key] = toVolumeData(warpOwned(createVolume(v.data, v.shape), records, buffers));
+  }
   const transfer = VOLUME_KEYS.flatMap((k) => (result[k] ? [result[k].data.buffer as ArrayBuffer] : []));
   return { result, transfer };
 }
@@ -74,26 +151,47 @@ export function answerAugmentTask(
   }
 }
 
+/** Which of a sample's volumes it holds alone (nothing else uses their arrays: no cache, no other sample). */
+export type OwnedVolumes = Partial<Record<VolumeKey, boolean>>;
+
 /**
- * `sample` warped with `augmentation` (`applyAugmentation`): on the main thread, or in a worker
- * of `pool` when there is one (the volumes are copied to the worker, so a cached volume is never
- * changed). The result owns new arrays and carries `augmentation`; `sample` is not changed.
- * `path` names the sample in a worker's error.
+ * `sample` warped with `augmentation` (`applyAugmentation`'s values): on the main thread, or in a
+ * worker of `pool` when there is one. A volume of `owned` is handed to the worker by transfer
+ * (its array is detached here) and its memory re-used; any other is copied to the worker (so a
+ * cached or shared volume is never changed). On the main thread the warps write new arrays (or
+ * `buffers`' for owned volumes). The result carries `augmentation`. `path` names the sample in
+ * a worker's error.
  */
 export async function warpSample(
   sample: Sample,
   augmentation: SampleAugmentation,
   pool: AugmentPool | null,
   path: string,
+  owned: OwnedVolumes = {},
+  buffers?: WarpBuffers,
 ): Promise<Sample> {
-  if (pool === null) return applyAugmentation(sample, augmentation);
-  const task: AugmentTask = { op: "augment", path, volumes: volumesOf(sample), augmentation };
-  const warped = (await pool.run(task as never)) as SampleVolumes;
+  if (augmentation.moving.length === 0 && augmentation.fixed.length === 0) return sample;
+  let warped: SampleVolumes;
+  if (pool === null) {
+    warped = {} as SampleVolumes;
+    for (const key of VOLUME_KEYS) {
+      const v = sample[key];
+      if (v === undefined) continue;
+      const records = key === "movingImage" || key === "movingLabel" ? augmentation.moving : augmentation.fixed;
+      const own = owned[key] === true && buffers !== undefined;
+      warped[key] = toVolumeData(own ? warpOwned(v, records, buffers) : applyAugmentation({ movingImage: v, fixedImage: v, indices: [] }, { moving: records, fixed: [] }).movingImage);
+    }
+  } else {
+    const volumes = volumesOf(sample);
+    const transfer = VOLUME_KEYS.flatMap((k) => (owned[k] === true && volumes[k] !== undefined ? [volumes[k].data.buffer as ArrayBuffer] : []));
+    const task: AugmentTask = { op: "augment", path, volumes, augmentation };
+    warped = (await pool.run(task as never, transfer)) as SampleVolumes;
+  }
   const out: Sample = {
     ...sample,
     movingImage: createVolume(warped.movingImage.data, warped.movingImage.shape),
     fixedImage: createVolume(warped.fixedImage.data, warped.fixedImage.shape),
-    augmentation,
+    augmentation: { moving: [...augmentation.moving], fixed: [...augmentation.fixed] },
   };
   if (warped.movingLabel) out.movingLabel = createVolume(warped.movingLabel.data, warped.movingLabel.shape);
   if (warped.fixedLabel) out.fixedLabel = createVolume(warped.fixedLabel.data, warped.fixedLabel.shape);

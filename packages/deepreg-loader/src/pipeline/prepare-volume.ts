@@ -2,7 +2,7 @@
 // dataset/volume-rules.ts, normalised, resized), the same on the main thread and in a worker.
 // May import core, volume-ops and dataset/ (problem, volume-rules).
 import { DeepRegLoaderError, createVolume, isDeepRegLoaderError } from "@deepreg-loader/core";
-import type { DataFormat, Volume } from "@deepreg-loader/core";
+import type { AugmentationRecord, DataFormat, Volume } from "@deepreg-loader/core";
 import { columnMajorChannels, columnMajorToRowMajor, normalize, resize, splitChannels, takeChannel, valueRange, valueRangeOf } from "@deepreg-loader/volume-ops";
 import type { ValueRange } from "@deepreg-loader/volume-ops";
 import { errorFromProblem, where } from "../dataset/problem.js";
@@ -46,6 +46,12 @@ export interface VolumeTask {
    * Its contents are overwritten. Transferred with the task to a worker.
    */
   out?: Float32Array;
+  /**
+   * Training augmentation fused into the read: the prepared volume is warped by these records
+   * (its side's, in order; pipeline/augment-task.ts `warpPrepared`) before it is handed back, so
+   * it belongs to one sample. Never set for a cached or shared read.
+   */
+  augment?: AugmentationRecord[];
 }
 
 /**

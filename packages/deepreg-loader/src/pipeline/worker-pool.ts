@@ -33,16 +33,12 @@ export interface WorkerPoolOptions<T> {
   size: number;
   /** What a task is about, for errors: `describe(task)` names its file. Default: none. */
   describe?: (task: T) => { label: string; file?: string };
-  /**
-   * Buffers inside a task to transfer (move) to the worker with it rather than copy, e.g. an
-   * output array to write into. They are detached on this side once the task is dispatched.
-   * Default: none.
-   */
-  transfer?: (task: T) => ArrayBuffer[];
 }
 
 interface Job<T, R> {
   task: T;
+  /** Buffers of `task` to transfer to the worker (detached here) rather than copy. */
+  transfer: ArrayBuffer[] | undefined;
   resolve: (result: R) => void;
   reject: (error: unknown) => void;
 }
@@ -90,7 +86,6 @@ export class WorkerPool<T, R> {
   readonly size: number;
   readonly #url: URL;
   readonly #describe: (task: T) => { label: string; file?: string };
-  readonly #transfer: ((task: T) => ArrayBuffer[]) | undefined;
   readonly #queue: Job<T, R>[] = [];
   readonly #slots: Slot<T, R>[] = [];
   #nextId = 1;
@@ -114,15 +109,14 @@ export class WorkerPool<T, R> {
     this.size = options.size;
     this.#url = url;
     this.#describe = options.describe ?? (() => ({ label: "a task" }));
-    this.#transfer = options.transfer;
     for (let i = 0; i < this.size; i++) this.#slots.push(this.#spawn());
   }
 
-  /** Runs `task` on the next free worker. */
-  run(task: T): Promise<R> {
+  /** Runs `task` on the next free worker; `transfer`: buffers of `task` to move there rather than copy. */
+  run(task: T, transfer?: ArrayBuffer[]): Promise<R> {
     if (this.#closed) return Promise.reject(new DeepRegLoaderError("CLOSED", "the worker pool is closed"));
     return new Promise<R>((resolve, reject) => {
-      this.#queue.push({ task, resolve, reject });
+      this.#queue.push({ task, transfer, resolve, reject });
       this.#dispatch();
     });
   }
@@ -186,7 +180,7 @@ export class WorkerPool<T, R> {
       slot.worker.ref();
       const message: TaskMessage<T> = { id: slot.jobId, task: job.task };
       try {
-        slot.worker.postMessage(message, this.#transfer?.(job.task) ?? []);
+        slot.worker.postMessage(message, job.transfer);
       } catch (error) {
         slot.job = undefined;
         slot.worker.unref();
