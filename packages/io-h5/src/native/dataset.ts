@@ -147,7 +147,7 @@ function readFilters(ctx: H5Context, body: Buffer, itemSize: number): Filter[] {
       unsupported(`filter ${id}`);
     }
   }
-  if (filters.length > 8) unsupported("too many filters");
+  if (filters.filter((f) => f.id === 1).length > 1 || filters.filter((f) => f.id === 2).length > 1) unsupported("a filter used twice");
   return filters;
 }
 

@@ -3,11 +3,11 @@
 // into the output. `NativeH5.read` returns undefined whenever anything is outside what it
 // understands (see ./dataset.ts): the caller then reads through h5wasm.
 import { closeSync, openSync } from "node:fs";
-import zlib from "node:zlib";
 import { copyToFloat32 } from "../to-float32.js";
 import type { NumericArray } from "../to-float32.js";
 import { FileBytes, unsupported } from "./bytes.js";
 import { readDataset } from "./dataset.js";
+import { inflateExactly } from "./inflate.js";
 import type { Chunk, DatasetInfo, ElementType, Filter } from "./dataset.js";
 import { H5Context, readLinks, readSuperblock } from "./metadata.js";
 import type { LinkMap } from "./metadata.js";
@@ -247,7 +247,7 @@ function decodeChunk(ctx: H5Context, chunk: Chunk, filters: readonly Filter[], c
   for (let i = active.length - 1; i >= 0; i--) {
     const filter = active[i] as Filter;
     if (filter.id === 1) {
-      bytes = zlib.inflateSync(bytes, { maxOutputLength: chunkBytes, chunkSize: Math.max(64, chunkBytes + 64) });
+      bytes = inflateExactly(bytes, chunkBytes, KEEP_SCRATCH_BYTES);
     } else {
       if (bytes.length !== chunkBytes) unsupported("shuffled chunk of another size");
       shuffleScratch = scratch(shuffleScratch, chunkBytes);
