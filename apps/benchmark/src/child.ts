@@ -24,6 +24,8 @@ export type ChildCase =
       labelSampling?: "sample" | "all";
       /** DeepReg's `data_augmentation` value for the loader (`augmentation` option). Default: none. */
       augmentation?: unknown;
+      /** Extra environment variables of the child (e.g. `DEEPREG_LOADER_H5_NATIVE=0` for an A/B run). */
+      env?: Record<string, string>;
     }
   /** One loader with a cache: epoch 0 cold, then `reps` warm epochs. */
   | { kind: "warm"; dataset: DatasetConfig; workers: Workers; cacheBytes: number; reps: number }
@@ -195,7 +197,11 @@ export function spawnCase(script: string, c: ChildCase): Promise<ChildResult> {
       {
         maxBuffer: 1 << 24,
         // With `gc`, the loader's workers collect after every task too (worker.ts hook).
-        env: c.kind === "epoch" && c.gc === true ? { ...process.env, DEEPREG_LOADER_WORKER_GC: "1" } : process.env,
+        env: {
+          ...process.env,
+          ...(c.kind === "epoch" && c.gc === true ? { DEEPREG_LOADER_WORKER_GC: "1" } : {}),
+          ...(c.kind === "epoch" ? c.env : {}),
+        },
       },
       (error, stdout, stderr) => {
         if (error) {

@@ -87,7 +87,7 @@ function readDataspace(ctx: H5Context, body: Buffer): number[] {
   if (rank < 1 || rank > 32) unsupported(`rank ${rank}`);
   const shape: number[] = [];
   for (let i = 0; i < rank; i++) shape.push(c.length());
-  if (flags & 0x01) for (let i = 0; i < rank; i++) c.length();
+  if (flags & 0x01) c.skip(rank * ctx.sizes.lengths); // maximum dimensions (unlimited: all bits set)
   return shape;
 }
 

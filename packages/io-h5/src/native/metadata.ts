@@ -273,7 +273,7 @@ function parseLink(ctx: H5Context, body: Buffer): { name: string; target: number
 }
 
 /** Walks a group's v1 B-tree (type 0) and its symbol nodes, names from the local heap. */
-function readSymbolTable(ctx: H5Context, btree: number, heapAddress: number, add: (name: string, target: number) => void): void {
+function readSymbolTable(ctx: H5Context, btree: number, heapAddress: number, add: (name: string, target: number | undefined) => void): void {
   const heapHead = ctx.read(heapAddress, 8 + 2 * ctx.sizes.lengths + ctx.sizes.offsets, "local heap");
   const h = ctx.cursor(heapHead, "local heap");
   h.signature("HEAP");
@@ -316,7 +316,7 @@ function readSymbolTable(ctx: H5Context, btree: number, heapAddress: number, add
   walk(btree, undefined);
 }
 
-function readSymbolNode(ctx: H5Context, address: number, nameAt: (offset: number) => string, add: (name: string, target: number) => void): void {
+function readSymbolNode(ctx: H5Context, address: number, nameAt: (offset: number) => string, add: (name: string, target: number | undefined) => void): void {
   const head = ctx.read(address, 8, "symbol node");
   const c0 = ctx.cursor(head, "symbol node");
   c0.signature("SNOD");
@@ -328,8 +328,10 @@ function readSymbolNode(ctx: H5Context, address: number, nameAt: (offset: number
   for (let i = 0; i < count; i++) {
     const name = nameAt(c.length());
     const target = c.address();
-    c.skip(24);
-    add(name, target);
+    const cacheType = c.u32();
+    c.skip(20);
+    // Cache type 2 is a soft link (its target path in the scratch pad): not a hard link.
+    add(name, cacheType === 2 || target === UNDEFINED_ADDRESS ? undefined : target);
   }
 }
 
