@@ -358,10 +358,10 @@ function readFixedArray(ctx: H5Context, address: number, grid: readonly number[]
   const first = ctx.read(block, prefix + body + 4, "fixed array data block");
   const b = ctx.cursor(first, "fixed array data block");
   b.signature("FADB");
+  checkChecksum(first, 0, prefix + body, "fixed array data block");
   if (b.u8() !== 0 || b.u8() !== client) unsupported("fixed array data block");
   if (b.address() !== address) unsupported("fixed array data block of another header");
   const bitmap = b.bytes(bitmapBytes);
-  checkChecksum(first, 0, prefix + body, "fixed array data block");
 
   const chunks: Chunk[] = [];
   const decode = (buffer: Buffer, at: number, n: number, firstIndex: number): void => {

@@ -51,6 +51,8 @@ export class NativeH5 {
   #fd: number | undefined;
   #links: LinkMap | undefined;
   #failed = false;
+  /** Why the last `read` returned undefined ("metadata" when `explain` tells), for tests. */
+  lastFallback: string | undefined;
   readonly #datasets = new Map<string, DatasetInfo | undefined>();
 
   constructor(path: string) {
@@ -63,12 +65,17 @@ export class NativeH5 {
    * disagrees with `expected`.
    */
   read(key: string, expected: ExpectedDataset, channel?: number): Float32Array | undefined {
+    this.lastFallback = undefined;
     const info = this.#dataset(key, expected);
-    if (!info) return undefined;
+    if (!info) {
+      this.lastFallback = "metadata";
+      return undefined;
+    }
     try {
       return readValues(this.#ctx as H5Context, info, channel);
-    } catch {
+    } catch (error) {
       // Unsupported, a zlib error, a file system error: h5wasm reads it (or names the problem).
+      this.lastFallback = error instanceof Error ? error.message : String(error);
       return undefined;
     } finally {
       releaseLargeScratch();
