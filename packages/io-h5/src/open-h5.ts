@@ -157,6 +157,18 @@ class OpenH5File implements H5File {
     return this.#native.explain(key, expectation(this.#shape(key, metadata), metadata));
   }
 
+  /**
+   * Dataset `key` read by the native reader alone (undefined when it falls back), after the
+   * same checks as `read`. For tests; not part of the public `H5File` interface.
+   */
+  readNative(key: string, options: H5ReadOptions = {}): Float32Array | undefined {
+    const { metadata } = this.#entry(key);
+    dtypeOf(metadata, this.path, key);
+    const shape = this.#shape(key, metadata);
+    if (options.channel !== undefined) this.#checkChannel(key, shape, options.channel);
+    return this.#native?.read(key, expectation(shape, metadata), options.channel);
+  }
+
   close(): void {
     const file = this.#file;
     if (!file) return;

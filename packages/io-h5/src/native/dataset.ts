@@ -212,7 +212,7 @@ function readLayout(ctx: H5Context, body: Buffer, shape: readonly number[], item
     for (let i = 0; i < ndims; i++) dims.push(c.u32());
     checkChunkDims(dims, itemSize);
     const chunkDims = dims.slice(0, rank);
-    return { kind: "chunked", dims: chunkDims, chunks: address === UNDEFINED_ADDRESS ? [] : readBtreeChunks(ctx, address, shape, chunkDims) };
+    return { kind: "chunked", dims: chunkDims, chunks: address === UNDEFINED_ADDRESS ? [] : readBtreeChunks(ctx, address, shape, chunkDims, itemSize) };
   }
   const flags = c.u8();
   const ndims = c.u8();
@@ -288,7 +288,7 @@ function chunkAt(ctx: H5Context, address: number, size: number, mask: number, of
 }
 
 /** Every chunk of a version-1 B-tree (type 1) chunk index. */
-function readBtreeChunks(ctx: H5Context, root: number, shape: readonly number[], dims: readonly number[]): Chunk[] {
+function readBtreeChunks(ctx: H5Context, root: number, shape: readonly number[], dims: readonly number[], itemSize: number): Chunk[] {
   const rank = shape.length;
   const { offsets: O } = ctx.sizes;
   const keySize = 8 + 8 * (rank + 1);
@@ -305,14 +305,16 @@ function readBtreeChunks(ctx: H5Context, root: number, shape: readonly number[],
     const entries = head.u16();
     const size = 8 + 2 * O + (entries + 1) * keySize + entries * O;
     const c = ctx.cursor(ctx.read(node, size, "chunk B-tree node"), "chunk B-tree node", 8 + 2 * O);
+    if (entries === 0) unsupported("empty chunk B-tree node");
     const children: { address: number; size: number; mask: number; offset: number[] }[] = [];
-    for (let i = 0; i < entries; i++) {
+    // Every key, the last (right bound) included, as HDF5 decodes them: offsets multiples of the chunk shape.
+    for (let i = 0; i <= entries; i++) {
       const stored = c.u32();
       const mask = c.u32();
       const offset: number[] = [];
       for (let k = 0; k <= rank; k++) offset.push(c.uint(8));
-      children.push({ address: c.address(), size: stored, mask, offset: offset.slice(0, rank) });
-      if (offset[rank] !== 0) unsupported("chunk key element offset");
+      if (offset.some((o, k) => o % (k < rank ? (dims[k] as number) : itemSize) !== 0)) unsupported("bad chunk coordinate offset");
+      if (i < entries) children.push({ address: c.address(), size: stored, mask, offset: offset.slice(0, rank) });
     }
     for (const child of children) {
       if (level > 0) {
@@ -320,7 +322,7 @@ function readBtreeChunks(ctx: H5Context, root: number, shape: readonly number[],
         continue;
       }
       if (chunks.length >= MAX_CHUNKS) unsupported("too many chunks");
-      if (child.offset.some((o, k) => o % (dims[k] as number) !== 0 || o >= (shape[k] as number))) unsupported("chunk offset");
+      if (child.offset.some((o, k) => o >= (shape[k] as number))) unsupported("chunk offset beyond the dataset");
       chunks.push(chunkAt(ctx, child.address, child.size, child.mask, child.offset));
     }
   };
