@@ -257,3 +257,17 @@ async function checksummed(base: Buffer, signature: string): Promise<void> {
     h5.close();
   }
 }
+
+describe("a file replaced on disk after openH5", () => {
+  it("reads the file that was opened, natively, as h5wasm does", async () => {
+    const path = join(dir, "replaced.h5");
+    const before = { x: { data: Int16Array.from({ length: 24 }, (_, i) => i), shape: [2, 3, 4] } };
+    await writeH5(path, before, { compression: "gzip" });
+    const h5 = (await openH5(path)) as Inspectable;
+    // writeH5 writes beside the file and renames it into place: a new inode at the same path.
+    await writeH5(path, { x: { data: Int16Array.from({ length: 24 }, (_, i) => -i), shape: [2, 3, 4] } }, { compression: "gzip" });
+    expect(h5.nativeUnsupported("x")).toBeUndefined();
+    expect(Array.from(h5.read("x").data)).toEqual(Array.from(before.x.data));
+    h5.close();
+  });
+});

@@ -44,7 +44,7 @@ function releaseLargeScratch(): void {
   if (shuffleScratch.length > KEEP_SCRATCH_BYTES) shuffleScratch = Buffer.alloc(0);
 }
 
-/** The native reader of one file; opened lazily, metadata cached per key. */
+/** The native reader of one file: its own file descriptor, metadata parsed on first use and cached per key. */
 export class NativeH5 {
   readonly path: string;
   #ctx: H5Context | undefined;
@@ -55,8 +55,14 @@ export class NativeH5 {
   lastFallback: string | undefined;
   readonly #datasets = new Map<string, DatasetInfo | undefined>();
 
+  /** Opens `path` now, next to h5wasm's open: a file replaced on disk later is not mixed in. */
   constructor(path: string) {
     this.path = path;
+    try {
+      this.#fd = openSync(path, "r");
+    } catch {
+      this.#failed = true;
+    }
   }
 
   /**
@@ -117,7 +123,7 @@ export class NativeH5 {
     if (this.#failed) unsupported("the file could not be opened natively");
     if (!this.#ctx) {
       try {
-        this.#fd = openSync(this.path, "r");
+        if (this.#fd === undefined) unsupported("the file is closed");
         const file = new FileBytes(this.#fd);
         this.#ctx = new H5Context(file, readSuperblock(file));
       } catch (error) {
