@@ -2,6 +2,7 @@
 // against the file size, every field against the bytes it came from. Anything out of bounds
 // or unexpected throws `Unsupported`, which makes the caller fall back to h5wasm.
 import { fstatSync, readSync } from "node:fs";
+import { lookup3 } from "./lookup3.js";
 
 /** Why the native reader gave up on a dataset (internal: the read falls back to h5wasm). */
 export class Unsupported extends Error {
@@ -141,3 +142,10 @@ export function readUint(buffer: Buffer, at: number, n: number, what: string): n
   if (!Number.isSafeInteger(value)) unsupported(`${what}: value beyond 2^53`);
   return value;
 }
+
+/** Checks a lookup3 checksum stored right after `[start, end)` of `buffer`. */
+export function checkChecksum(buffer: Buffer, start: number, end: number, what: string): void {
+  if (end + 4 > buffer.length) unsupported(`${what}: no room for the checksum`);
+  if (lookup3(buffer, start, end) !== buffer.readUInt32LE(end)) unsupported(`${what}: checksum mismatch`);
+}
+

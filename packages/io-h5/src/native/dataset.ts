@@ -2,8 +2,9 @@
 // datatype (integers of 8-64 bits and IEEE float32/float64, either byte order), filter
 // pipeline (deflate, shuffle), fill value (zero only), layout (compact, contiguous, chunked:
 // v1 B-tree, single chunk, implicit, fixed array). Anything else is `Unsupported`.
-import { UNDEFINED_ADDRESS, unsupported } from "./bytes.js";
-import { checkChecksum, findMessage, readObjectHeader } from "./metadata.js";
+import { checkChecksum, UNDEFINED_ADDRESS, unsupported } from "./bytes.js";
+import { readBtree2Records } from "./btree2.js";
+import { findMessage, readObjectHeader } from "./metadata.js";
 import type { H5Context, Message } from "./metadata.js";
 
 /** Most chunks a dataset may have for the native reader (beyond: fall back). */
@@ -262,7 +263,33 @@ function readLayout(ctx: H5Context, body: Buffer, shape: readonly number[], item
     const chunks = address === UNDEFINED_ADDRESS ? [] : readFixedArray(ctx, address, grid, chunkDims, chunkBytes, filtered);
     return { kind: "chunked", dims: chunkDims, chunks };
   }
+  if (index === 5) {
+    c.skip(4 + 1 + 1); // node size, split and merge percentages (the header has them too)
+    const address = c.address();
+    const chunks = address === UNDEFINED_ADDRESS ? [] : readBtree2Chunks(ctx, address, shape, chunkDims, chunkBytes, filtered);
+    return { kind: "chunked", dims: chunkDims, chunks };
+  }
   return unsupported(`chunk index type ${index}`);
+}
+
+/** Every chunk of a v2 B-tree chunk index (record type 10, or 11 when filtered: address, [size, mask,] scaled offsets). */
+function readBtree2Chunks(ctx: H5Context, address: number, shape: readonly number[], dims: readonly number[], chunkBytes: number, filtered: boolean): Chunk[] {
+  const { offsets: O } = ctx.sizes;
+  const rank = shape.length;
+  const { recordSize, records } = readBtree2Records(ctx, address, filtered ? 11 : 10, "chunk index");
+  const sizeBytes = recordSize - O - 4 - 8 * rank;
+  if (filtered ? sizeBytes < 1 || sizeBytes > 8 : recordSize !== O + 8 * rank) unsupported("chunk index record size");
+  if (records.length > MAX_CHUNKS) unsupported("too many chunks");
+  return records.map((record) => {
+    const r = ctx.cursor(record, "chunk index record");
+    const chunkAddress = r.address();
+    const size = filtered ? r.uint(sizeBytes) : chunkBytes;
+    const mask = filtered ? r.u32() : 0;
+    const offset: number[] = [];
+    for (let k = 0; k < rank; k++) offset.push(r.uint(8) * (dims[k] as number));
+    if (offset.some((o, k) => !(o < (shape[k] as number)))) unsupported("chunk offset beyond the dataset");
+    return chunkAt(ctx, chunkAddress, size, mask, offset);
+  });
 }
 
 function checkChunkDims(dims: readonly number[], itemSize: number): void {

@@ -2,7 +2,8 @@
 // group and what a dataset's header says about its values (dataspace, datatype, filters,
 // fill value, layout). Only what DeepReg's files and common writers (h5py, h5wasm) use is
 // understood; anything else throws `Unsupported` and the read falls back to h5wasm.
-import { Cursor, FileBytes, UNDEFINED_ADDRESS, unsupported } from "./bytes.js";
+import { checkChecksum, Cursor, FileBytes, UNDEFINED_ADDRESS, unsupported } from "./bytes.js";
+import { readBtree2Records } from "./btree2.js";
 import type { Sizes } from "./bytes.js";
 import { lookup3 } from "./lookup3.js";
 
@@ -26,12 +27,6 @@ export interface Message {
   type: number;
   flags: number;
   body: Buffer;
-}
-
-/** Checks a lookup3 checksum stored right after `[start, end)` of `buffer`. */
-export function checkChecksum(buffer: Buffer, start: number, end: number, what: string): void {
-  if (end + 4 > buffer.length) unsupported(`${what}: no room for the checksum`);
-  if (lookup3(buffer, start, end) !== buffer.readUInt32LE(end)) unsupported(`${what}: checksum mismatch`);
 }
 
 /** Reads the superblock (versions 0-3) found at 0, 512, 1024, ... */
@@ -477,50 +472,9 @@ function heapObject(ctx: H5Context, heap: FractalHeap, id: Buffer): Buffer {
   return direct.subarray(at, at + length);
 }
 
-/** The heap IDs of every record of a link name index (v2 B-tree of type 5). */
+/** The heap IDs of every record of a link name index (v2 B-tree of type 5: name hash, heap ID). */
 function readNameIndex(ctx: H5Context, address: number, idLength: number): Buffer[] {
-  const { offsets: O, lengths: L } = ctx.sizes;
-  const buffer = ctx.read(address, 4 + 1 + 1 + 4 + 2 + 2 + 1 + 1 + O + 2 + L + 4, "link name index");
-  const c = ctx.cursor(buffer, "link name index");
-  c.signature("BTHD");
-  if (c.u8() !== 0) unsupported("v2 B-tree version");
-  if (c.u8() !== 5) unsupported("v2 B-tree type");
-  const nodeSize = c.u32();
-  const recordSize = c.u16();
-  const depth = c.u16();
-  c.skip(2);
-  const root = c.address();
-  const rootRecords = c.u16();
-  const total = c.length();
-  checkChecksum(buffer, 0, c.pos, "link name index");
+  const { recordSize, records } = readBtree2Records(ctx, address, 5, "link name index");
   if (recordSize !== 4 + idLength) unsupported("link name record size");
-  if (nodeSize < 16 || nodeSize > MAX_TREE_NODES) unsupported("v2 B-tree node size");
-  if (total > MAX_LINKS) unsupported("too many links");
-  const ids: Buffer[] = [];
-  if (root === UNDEFINED_ADDRESS || total === 0) return ids;
-  const leafMax = Math.floor((nodeSize - 10) / recordSize);
-  const leafCountBytes = Math.floor(Math.log2(Math.max(1, leafMax)) / 8) + 1;
-  const node = (at: number, records: number, level: number): void => {
-    const signature = level === 0 ? "BTLF" : "BTIN";
-    const buf = ctx.read(at, nodeSize, "link name index node");
-    const n = ctx.cursor(buf, "link name index node");
-    n.signature(signature);
-    if (n.u8() !== 0 || n.u8() !== 5) unsupported("v2 B-tree node");
-    if (records > (nodeSize - 10) / recordSize) unsupported("v2 B-tree node record count");
-    for (let i = 0; i < records; i++) {
-      n.skip(4);
-      ids.push(n.bytes(idLength));
-      if (ids.length > total) unsupported("v2 B-tree holds more records than it says");
-    }
-    const children: { at: number; records: number }[] = [];
-    if (level > 0) {
-      for (let i = 0; i <= records; i++) children.push({ at: n.address(), records: n.uint(leafCountBytes) });
-    }
-    checkChecksum(buf, 0, n.pos, "link name index node");
-    for (const child of children) node(child.at, child.records, level - 1);
-  };
-  if (depth > 1) unsupported("v2 B-tree deeper than one level");
-  node(root, rootRecords, depth);
-  if (ids.length !== total) unsupported("v2 B-tree record count");
-  return ids;
+  return records.map((record) => record.subarray(4));
 }

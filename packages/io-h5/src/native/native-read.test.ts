@@ -74,7 +74,9 @@ with h5py.File(os.path.join(d, "latest-compact.h5"), "w", libver="latest") as f:
     dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE); dcpl.set_chunk((4, 4, 4)); dcpl.set_alloc_time(h5py.h5d.ALLOC_TIME_EARLY)
     imp = h5py.Dataset(h5py.h5d.create(f.id, b"implicit", h5py.h5t.STD_I16LE, h5py.h5s.create_simple((9, 10, 11)), dcpl=dcpl)); imp[...] = image((9, 10, 11), "i2"); add("latest-compact.h5", "implicit", True)
     f.create_dataset("extensible", data=image((9, 10, 11), "f4"), chunks=(4, 4, 4), maxshape=(None, 10, 11), compression="gzip"); add("latest-compact.h5", "extensible", False)
-    f.create_dataset("btree2", data=image((9, 10, 11), "f4"), chunks=(4, 4, 4), maxshape=(None, None, 11), compression="gzip"); add("latest-compact.h5", "btree2", False)
+    f.create_dataset("btree2", data=image((9, 10, 11), "f4"), chunks=(4, 4, 4), maxshape=(None, None, 11), compression="gzip", shuffle=True); add("latest-compact.h5", "btree2", True)
+    f.create_dataset("btree2-unfiltered", data=image((9, 10, 11), "i2"), chunks=(2, 3, 4), maxshape=(None, None, 11)); add("latest-compact.h5", "btree2-unfiltered", True)
+    big = f.create_dataset("btree2-deep", shape=(60, 60, 60), dtype="u1", chunks=(2, 2, 2), maxshape=(None, None, 60), compression="gzip"); big[...] = image((60, 60, 60), "u1"); add("latest-compact.h5", "btree2-deep", True)
     f.create_dataset("label-4d", data=label((13, 12, 11, 3)), chunks=(6, 6, 11, 3), compression="gzip"); add("latest-compact.h5", "label-4d", True)
 
 with h5py.File(os.path.join(d, "latest-dense.h5"), "w", libver="latest") as f:
@@ -176,7 +178,7 @@ describe.skipIf(!PYTHON)("native read of h5py's layout variants", () => {
       expect(h5.nativeUnsupported("partial-fill")).toBe("non-zero fill value");
       expect(h5.nativeUnsupported("soft")).toBe('"soft" is not a hard link');
       expect(latest.nativeUnsupported("extensible")).toBe("chunk index type 4");
-      expect(latest.nativeUnsupported("btree2")).toBe("chunk index type 5");
+      expect(latest.nativeUnsupported("btree2")).toBeUndefined();
       expect(v108.nativeUnsupported("lzf")).toBe("filter 32000");
     } finally {
       h5.close();
@@ -187,6 +189,35 @@ describe.skipIf(!PYTHON)("native read of h5py's layout variants", () => {
     expect(off.nativeUnsupported("compact")).toBe("the native reader is off");
     off.close();
   });
+
+  it("a dense group of 2,500 links (name index two levels deep): every key is found natively", async () => {
+    const path = join(dir, "dense-2500.h5");
+    // Prints the depth of the name index (the first v2 B-tree header of the file).
+    const depth = Number(
+      runPython(
+        `import sys, numpy as np, h5py
+with h5py.File(sys.argv[1], "w", libver="latest") as f:
+    for i in range(2500):
+        f[f"n{i:04d}"] = np.full((2,), i, dtype="i2")
+b = open(sys.argv[1], "rb").read()
+i = b.find(b"BTHD")
+print(int.from_bytes(b[i + 12:i + 14], "little"))`,
+        [path],
+      ).trim(),
+    );
+    expect(depth, "name index depth").toBeGreaterThanOrEqual(2);
+    const h5 = (await openH5(path)) as Inspectable;
+    try {
+      expect(h5.keys()).toHaveLength(2500);
+      for (let i = 0; i < 2500; i += 37) {
+        const key = `n${String(i).padStart(4, "0")}`;
+        expect(h5.nativeUnsupported(key), key).toBeUndefined();
+        expect(Array.from(h5.read(key).data)).toEqual([i, i]);
+      }
+    } finally {
+      h5.close();
+    }
+  }, 120_000);
 
   it("maxBytes and channel checks come first, with the same codes as before", async () => {
     const path = join(dir, "earliest.h5");
