@@ -60,12 +60,12 @@ export function readDataset(ctx: H5Context, address: number): DatasetInfo {
     // External file list (7), attribute-free extras are fine; refuse what changes where values are.
     if (m.type === 0x07) unsupported("external storage");
   }
-  const shape = readDataspace(ctx, need(messages, 0x01, "dataspace"));
+  const { shape, unlimited } = readDataspace(ctx, need(messages, 0x01, "dataspace"));
   const type = readDatatype(ctx, need(messages, 0x03, "datatype"));
   const pipeline = findMessage(messages, 0x0b);
   const filters = pipeline ? readFilters(ctx, pipeline, type.size) : [];
   checkFillValue(ctx, messages, type.size);
-  const storage = readLayout(ctx, need(messages, 0x08, "layout"), shape, type.size, filters.length > 0);
+  const storage = readLayout(ctx, need(messages, 0x08, "layout"), shape, unlimited, type.size, filters.length > 0);
   return { shape, type, filters, storage };
 }
 
@@ -73,7 +73,8 @@ function need(messages: readonly Message[], type: number, what: string): Buffer 
   return findMessage(messages, type) ?? unsupported(`no ${what} message`);
 }
 
-function readDataspace(ctx: H5Context, body: Buffer): number[] {
+/** The shape, and which axes are unlimited (maximum dimension all bits set). */
+function readDataspace(ctx: H5Context, body: Buffer): { shape: number[]; unlimited: number[] } {
   const c = ctx.cursor(body, "dataspace");
   const version = c.u8();
   const rank = c.u8();
@@ -88,8 +89,14 @@ function readDataspace(ctx: H5Context, body: Buffer): number[] {
   if (rank < 1 || rank > 32) unsupported(`rank ${rank}`);
   const shape: number[] = [];
   for (let i = 0; i < rank; i++) shape.push(c.length());
-  if (flags & 0x01) c.skip(rank * ctx.sizes.lengths); // maximum dimensions (unlimited: all bits set)
-  return shape;
+  const unlimited: number[] = [];
+  if (flags & 0x01) {
+    for (let i = 0; i < rank; i++) {
+      const max = c.bytes(ctx.sizes.lengths);
+      if (max.every((b) => b === 0xff)) unlimited.push(i);
+    }
+  }
+  return { shape, unlimited };
 }
 
 function readDatatype(ctx: H5Context, body: Buffer): ElementType {
@@ -183,7 +190,7 @@ function checkFillValue(ctx: H5Context, messages: readonly Message[], itemSize: 
   if (value && (value.length !== itemSize || value.some((b) => b !== 0))) unsupported("non-zero fill value");
 }
 
-function readLayout(ctx: H5Context, body: Buffer, shape: readonly number[], itemSize: number, filtered: boolean): Storage {
+function readLayout(ctx: H5Context, body: Buffer, shape: readonly number[], unlimited: readonly number[], itemSize: number, filtered: boolean): Storage {
   const c = ctx.cursor(body, "layout");
   const version = c.u8();
   if (version !== 3 && version !== 4) unsupported(`layout version ${version}`);
@@ -263,6 +270,13 @@ function readLayout(ctx: H5Context, body: Buffer, shape: readonly number[], item
     const chunks = address === UNDEFINED_ADDRESS ? [] : readFixedArray(ctx, address, grid, chunkDims, chunkBytes, filtered);
     return { kind: "chunked", dims: chunkDims, chunks };
   }
+  if (index === 4) {
+    c.skip(5); // bits, index block elements, minimum pointers and elements, page bits (the header has them too)
+    const address = c.address();
+    if (unlimited.length !== 1) unsupported("extensible array index without one unlimited axis");
+    const chunks = address === UNDEFINED_ADDRESS ? [] : readExtensibleArray(ctx, address, grid, chunkDims, chunkBytes, filtered, unlimited[0] as number);
+    return { kind: "chunked", dims: chunkDims, chunks };
+  }
   if (index === 5) {
     c.skip(4 + 1 + 1); // node size, split and merge percentages (the header has them too)
     const address = c.address();
@@ -290,6 +304,161 @@ function readBtree2Chunks(ctx: H5Context, address: number, shape: readonly numbe
     if (offset.some((o, k) => !(o < (shape[k] as number)))) unsupported("chunk offset beyond the dataset");
     return chunkAt(ctx, chunkAddress, size, mask, offset);
   });
+}
+
+/**
+ * Every allocated chunk of an extensible array chunk index (one unlimited axis). Chunk `i` is the
+ * row-major index over the chunk grid with the unlimited axis moved first (HDF5 swizzles it);
+ * elements 0.. are in the index block, then data blocks of doubling sizes, listed by the index
+ * block and then by super blocks (H5EA__hdr_init's geometry). Paged data blocks are unsupported.
+ */
+function readExtensibleArray(
+  ctx: H5Context,
+  address: number,
+  grid: readonly number[],
+  dims: readonly number[],
+  chunkBytes: number,
+  filtered: boolean,
+  unlimitedAxis: number,
+): Chunk[] {
+  const { offsets: O, lengths: L } = ctx.sizes;
+  const head = ctx.read(address, 4 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 6 * L + O + 4, "extensible array header");
+  const h = ctx.cursor(head, "extensible array header");
+  h.signature("EAHD");
+  if (h.u8() !== 0) unsupported("extensible array version");
+  const client = h.u8();
+  const elementSize = h.u8();
+  const maxBits = h.u8();
+  const indexElements = h.u8();
+  const minElements = h.u8();
+  const minPointers = h.u8();
+  const pageBits = h.u8();
+  h.skip(4 * L); // super/data block counts and sizes
+  const maxIndexSet = h.length();
+  h.length(); // elements realised
+  const indexBlock = h.address();
+  checkChecksum(head, 0, h.pos, "extensible array header");
+  if (client !== (filtered ? 1 : 0)) unsupported("extensible array client");
+  const sizeBytes = elementSize - O - 4;
+  if (filtered ? sizeBytes < 1 || sizeBytes > 8 : elementSize !== O) unsupported("extensible array element size");
+  const log2 = (n: number): number => (n >= 1 && Number.isInteger(Math.log2(n)) ? Math.log2(n) : unsupported("extensible array geometry"));
+  if (maxBits < 1 || maxBits > 52 || pageBits > 31) unsupported("extensible array geometry");
+  const minElementsBits = log2(minElements);
+  const indexSuperBlocks = 2 * log2(minPointers);
+  const superBlocks = 1 + maxBits - minElementsBits;
+  if (superBlocks < indexSuperBlocks || superBlocks > 64) unsupported("extensible array geometry");
+  // Geometry of super block s: its data blocks, their elements, the first element and data block.
+  const info: { blocks: number; elements: number; start: number; firstBlock: number }[] = [];
+  for (let s = 0, start = 0, firstBlock = 0; s < superBlocks; s++) {
+    const blocks = 2 ** Math.floor(s / 2);
+    const elements = 2 ** Math.floor((s + 1) / 2) * minElements;
+    info.push({ blocks, elements, start, firstBlock });
+    start += blocks * elements;
+    firstBlock += blocks;
+  }
+  const offsetBytes = Math.ceil(maxBits / 8);
+  const pageElements = 2 ** pageBits;
+  if (indexBlock === UNDEFINED_ADDRESS) return [];
+
+  // Chunks past the highest index ever set were never written.
+  const count = grid.reduce((a, b) => a * b, 1);
+  const indexDataBlocks = 2 * (minPointers - 1);
+  const indexSuperAddresses = superBlocks - indexSuperBlocks;
+  const ib = ctx.read(indexBlock, 4 + 1 + 1 + O + indexElements * elementSize + (indexDataBlocks + indexSuperAddresses) * O + 4, "extensible array index block");
+  const i = ctx.cursor(ib, "extensible array index block");
+  i.signature("EAIB");
+  checkChecksum(ib, 0, ib.length - 4, "extensible array index block");
+  if (i.u8() !== 0 || i.u8() !== client) unsupported("extensible array index block");
+  if (i.address() !== address) unsupported("extensible array index block of another header");
+  const elementsAt = i.pos;
+  i.skip(indexElements * elementSize);
+  const dataBlockAddresses: number[] = [];
+  for (let k = 0; k < indexDataBlocks; k++) dataBlockAddresses.push(i.address());
+  const superBlockAddresses: number[] = [];
+  for (let k = 0; k < indexSuperAddresses; k++) superBlockAddresses.push(i.address());
+
+  // Blocks read once each (checksummed), by address.
+  const blocks = new Map<number, Buffer>();
+  const dataBlock = (at: number, s: number): { buffer: Buffer; start: number } => {
+    const elements = (info[s] as (typeof info)[number]).elements;
+    if (elements > pageElements) unsupported("paged extensible array data block");
+    const headerSize = 4 + 1 + 1 + O + offsetBytes;
+    let buffer = blocks.get(at);
+    if (!buffer) {
+      buffer = ctx.read(at, headerSize + elements * elementSize + 4, "extensible array data block");
+      const d = ctx.cursor(buffer, "extensible array data block");
+      d.signature("EADB");
+      checkChecksum(buffer, 0, buffer.length - 4, "extensible array data block");
+      if (d.u8() !== 0 || d.u8() !== client) unsupported("extensible array data block");
+      if (d.address() !== address) unsupported("extensible array data block of another header");
+      blocks.set(at, buffer);
+    }
+    return { buffer, start: headerSize };
+  };
+  const superBlockCache = new Map<number, number[]>();
+  const superBlock = (at: number, s: number): number[] => {
+    const n = (info[s] as (typeof info)[number]).blocks;
+    const cached = superBlockCache.get(at);
+    if (cached) return cached;
+    const headerSize = 4 + 1 + 1 + O + offsetBytes;
+    const buffer = ctx.read(at, headerSize + n * O + 4, "extensible array super block");
+    const b = ctx.cursor(buffer, "extensible array super block");
+    b.signature("EASB");
+    checkChecksum(buffer, 0, buffer.length - 4, "extensible array super block");
+    if (b.u8() !== 0 || b.u8() !== client) unsupported("extensible array super block");
+    if (b.address() !== address) unsupported("extensible array super block of another header");
+    b.skip(offsetBytes);
+    const addresses: number[] = [];
+    for (let k = 0; k < n; k++) addresses.push(b.address());
+    superBlockCache.set(at, addresses);
+    return addresses;
+  };
+
+  // The chunk grid with the unlimited axis first: chunk i of the array is at these grid coordinates.
+  const order = [unlimitedAxis, ...grid.map((_, k) => k).filter((k) => k !== unlimitedAxis)];
+  const orderedGrid = order.map((k) => grid[k] as number);
+  const chunks: Chunk[] = [];
+  const limit = Math.min(count, maxIndexSet);
+  for (let n = 0; n < limit; n++) {
+    let buffer: Buffer;
+    let at: number;
+    if (n < indexElements) {
+      buffer = ib;
+      at = elementsAt + n * elementSize;
+    } else {
+      const e = n - indexElements;
+      const s = Math.floor(Math.log2(Math.floor(e / minElements) + 1));
+      const sb = info[s];
+      if (!sb) unsupported("extensible array index beyond its super blocks");
+      if (sb.elements > pageElements) unsupported("paged extensible array data block");
+      const within = e - sb.start;
+      const block = Math.floor(within / sb.elements);
+      let blockAddress: number;
+      if (s < indexSuperBlocks) {
+        blockAddress = dataBlockAddresses[sb.firstBlock + block] as number;
+      } else {
+        const superAddress = superBlockAddresses[s - indexSuperBlocks] as number;
+        if (superAddress === UNDEFINED_ADDRESS) continue;
+        blockAddress = superBlock(superAddress, s)[block] as number;
+      }
+      if (blockAddress === UNDEFINED_ADDRESS || blockAddress === undefined) continue;
+      const data = dataBlock(blockAddress, s);
+      buffer = data.buffer;
+      at = data.start + (within % sb.elements) * elementSize;
+    }
+    const e = ctx.cursor(buffer, "extensible array element", at);
+    const chunkAddress = e.address();
+    const size = filtered ? e.uint(sizeBytes) : chunkBytes;
+    const mask = filtered ? e.u32() : 0;
+    if (chunkAddress === UNDEFINED_ADDRESS) continue;
+    const ordered = gridOffset(n, orderedGrid, order.map((k) => dims[k] as number));
+    const offset = new Array<number>(grid.length);
+    order.forEach((k, j) => {
+      offset[k] = ordered[j] as number;
+    });
+    chunks.push(chunkAt(ctx, chunkAddress, size, mask, offset));
+  }
+  return chunks;
 }
 
 function checkChunkDims(dims: readonly number[], itemSize: number): void {

@@ -1,7 +1,7 @@
 // Fuzz suite of the native reader: files in each metadata format it parses (our writer's:
 // superblock 2, v2 object headers, dense links; h5py's defaults: superblock 0, symbol table, v1
-// B-tree; h5py's libver="latest": superblock 3, compact links, fixed array and single-chunk
-// indexes; DeepReg's contiguous file) with metadata bytes changed or cut short. For every key
+// B-tree; h5py's libver="latest": superblock 3, compact links, fixed array, single-chunk,
+// extensible array and v2 B-tree indexes; DeepReg's contiguous file) with metadata bytes changed or cut short. For every key
 // the read with the native reader on must answer exactly as the h5wasm-only read of the same
 // bytes: the same values, or the same error code (naming the file); nothing printed; in time.
 // Seeded (FUZZ_SEED), bounded (FUZZ_RUNS).
@@ -44,6 +44,8 @@ with h5py.File(sys.argv[2], "w", libver="latest") as f:
     f.create_dataset("fixed", data=rng.integers(-99, 99, size=(6, 5, 4), dtype="i2"), chunks=(3, 3, 3), compression="gzip")
     f.create_dataset("single", data=rng.random((4, 3, 2)).astype("f8"), chunks=(4, 3, 2), compression="gzip", shuffle=True)
     f["plain"] = rng.random((4, 3, 2)).astype("f4")
+    f.create_dataset("extensible", data=rng.integers(0, 9, size=(7, 5, 4), dtype="u1"), chunks=(1, 3, 4), maxshape=(None, 5, 4), compression="gzip")
+    f.create_dataset("btree2", data=rng.integers(0, 9, size=(7, 5, 4), dtype="i2"), chunks=(3, 3, 4), maxshape=(None, None, 4))
 `;
     const earliest = join(dir, "earliest.h5");
     const latest = join(dir, "latest.h5");
