@@ -40,6 +40,7 @@ export class FileBytes {
   /** `length` bytes at `offset` (a new buffer) for metadata. */
   read(offset: number, length: number, what: string): Buffer {
     if (length > MAX_METADATA_BYTES) unsupported(`${what}: ${length} bytes of metadata`);
+    this.check(offset, length, what); // before allocating
     const buffer = Buffer.allocUnsafe(length);
     this.readInto(buffer, 0, offset, length, what);
     return buffer;

@@ -160,19 +160,22 @@ export function readObjectHeader(ctx: H5Context, address: number): Message[] {
   c.skip(4);
   const size = c.u32();
   pending.push({ address: address + 16, length: size });
+  let parsed = 0;
   for (let n = 0; pending.length > 0; n++) {
     const next = pending.shift() as { address: number; length: number };
     if (n >= MAX_HEADER_CHUNKS || seen.has(next.address)) unsupported("object header continuation loop");
     seen.add(next.address);
     const block = ctx.read(next.address, next.length, "object header");
     const m = ctx.cursor(block, "object header message");
-    while (m.remaining >= 8 && messages.length < count) {
+    // `count` includes continuation messages (which addMessage does not keep).
+    while (m.remaining >= 8 && parsed < count) {
       const type = m.u16();
       const length = m.u16();
       const flags = m.u8();
       m.skip(3);
       const body = m.bytes(length);
       addMessage(ctx, { type, flags, body }, messages, pending);
+      parsed += 1;
     }
   }
   return messages;
