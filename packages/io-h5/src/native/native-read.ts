@@ -99,11 +99,18 @@ export class NativeH5 {
     }
   }
 
+  /** Closes the descriptor; never throws (the h5wasm file still has to be closed after it). */
   close(): void {
     const fd = this.#fd;
     this.#fd = undefined;
     this.#ctx = undefined;
-    if (fd !== undefined) closeSync(fd);
+    this.#failed = true;
+    if (fd === undefined) return;
+    try {
+      closeSync(fd);
+    } catch {
+      // Nothing was written through it: a failed close loses nothing.
+    }
   }
 
   #dataset(key: string, expected: ExpectedDataset): DatasetInfo | undefined {
