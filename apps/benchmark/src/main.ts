@@ -468,7 +468,7 @@ async function runH5ab(options: Options): Promise<void> {
   const set = await ensureLargeSet(join(REPO_ROOT, ".cache", "bench-data"), { pairs: options.pairs, shape: options.shape }, (m) => console.log(m));
   const large = await largeWorkloads(set);
   console.log(`H5 A/B on ${set.pairs} pairs of ${set.shape.join("x")}, ${options.reps} alternated rounds, load ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);
-  const variants = [
+  const variants: { name: string; dataset: typeof large.nifti.dataset; env: Record<string, string> }[] = [
     { name: "large NIfTI", dataset: large.nifti.dataset, env: {} },
     { name: "large H5 (native read)", dataset: large.h5.dataset, env: { DEEPREG_LOADER_H5_NATIVE: "1" } },
     { name: "large H5 (h5wasm read)", dataset: large.h5.dataset, env: { DEEPREG_LOADER_H5_NATIVE: "0" } },
