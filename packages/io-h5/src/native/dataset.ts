@@ -57,8 +57,9 @@ export interface DatasetInfo {
 export function readDataset(ctx: H5Context, address: number): DatasetInfo {
   const messages = readObjectHeader(ctx, address);
   for (const m of messages) {
-    // External file list (7), attribute-free extras are fine; refuse what changes where values are.
+    // Values in another file (external file list), or a message HDF5 itself must understand to open the object.
     if (m.type === 0x07) unsupported("external storage");
+    if (m.flags & 0x80) unsupported(`message ${m.type} marked "fail if unknown"`);
   }
   const { shape, unlimited } = readDataspace(ctx, need(messages, 0x01, "dataspace"));
   const type = readDatatype(ctx, need(messages, 0x03, "datatype"));
