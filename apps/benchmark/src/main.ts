@@ -18,7 +18,7 @@ import type { Target } from "./stats.js";
 import { deepregWorkloads, largeWorkloads, locateDeepReg } from "./workloads.js";
 import type { Workload } from "./workloads.js";
 
-const USAGE = `Usage: pnpm bench [-- --pairs N] [--shape AxBxC] [--reps N] [--quick] [--no-deepreg] [--only cold-nifti] [--out FILE]
+const USAGE = `Usage: pnpm bench [-- --pairs N] [--shape AxBxC] [--reps N] [--quick] [--no-deepreg] [--only cold-nifti] [--h5-ab] [--out FILE]
 
   --pairs N       pairs of the large synthetic set (default 16)
   --shape AxBxC   image shape of the large set (default 192x192x160)
@@ -27,7 +27,10 @@ const USAGE = `Usage: pnpm bench [-- --pairs N] [--shape AxBxC] [--reps N] [--qu
   --no-deepreg    skip the DeepReg test data even when present
   --only cold-nifti  only the large NIfTI set's inflate floors and cold epochs (workers 0 and 2, recycling,
                   GLIBC_TUNABLES) and the targets they give (~2 min idle)
-  --out FILE      where to write the JSON results (default bench-results.json at the repo root)`;
+  --out FILE      where to write the JSON results (default bench-results.json at the repo root)
+  --h5-ab         only the large H5 vs large NIfTI cold epochs at workers 0 and 2, H5 read natively
+                  and through h5wasm (DEEPREG_LOADER_H5_NATIVE=0), alternated --reps times; prints
+                  medians and ratios, writes nothing`;
 
 const SCRIPT = fileURLToPath(import.meta.url);
 /** The repository root (this file is apps/benchmark/dist/main.js once built). */
@@ -66,6 +69,7 @@ interface Options {
   /** `cold-nifti`: only the large NIfTI set's floors and cold epochs. */
   only: "cold-nifti" | undefined;
   out: string;
+  h5ab: boolean;
 }
 
 function parseOptions(argv: string[]): Options | undefined {
@@ -79,6 +83,7 @@ function parseOptions(argv: string[]): Options | undefined {
       "no-deepreg": { type: "boolean", default: false },
       only: { type: "string" },
       out: { type: "string" },
+      "h5-ab": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -107,6 +112,7 @@ function parseOptions(argv: string[]): Options | undefined {
     quick,
     deepreg: !(values["no-deepreg"] ?? false) && values.only === undefined,
     out: resolve(USER_CWD, values.out ?? join(REPO_ROOT, "bench-results.json")),
+    h5ab: values["h5-ab"] ?? false,
   };
 }
 
@@ -510,6 +516,42 @@ function printTargets(targets: Target[], options: Options): void {
   console.log(`  ${passed}/${targets.length} targets met${options.quick ? " (quick run: small data, 1 repetition; numbers are indicative only)" : ""}`);
 }
 
+/**
+ * `--h5-ab`: the cold epochs of the large H5 set (read natively, and through h5wasm) and of the
+ * large NIfTI set at workers 0 and 2, one child each, alternated `reps` times so that the load of
+ * a shared machine falls on all alike; prints each median and the ratios H5 / NIfTI.
+ */
+async function runH5ab(options: Options): Promise<void> {
+  const set = await ensureLargeSet(join(REPO_ROOT, ".cache", "bench-data"), { pairs: options.pairs, shape: options.shape }, (m) => console.log(m));
+  const large = await largeWorkloads(set);
+  console.log(`H5 A/B on ${set.pairs} pairs of ${set.shape.join("x")}, ${options.reps} alternated rounds, load ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);
+  const variants: { name: string; dataset: typeof large.nifti.dataset; env: Record<string, string> }[] = [
+    { name: "large NIfTI", dataset: large.nifti.dataset, env: {} },
+    { name: "large H5 (native read)", dataset: large.h5.dataset, env: { DEEPREG_LOADER_H5_NATIVE: "1" } },
+    { name: "large H5 (h5wasm read)", dataset: large.h5.dataset, env: { DEEPREG_LOADER_H5_NATIVE: "0" } },
+  ];
+  const seconds: Record<string, number[]> = {};
+  for (let round = 0; round < options.reps; round++) {
+    for (const workers of [0, 2]) {
+      for (const v of variants) {
+        const r = await spawnCase(SCRIPT, { kind: "epoch", dataset: v.dataset, workers, cacheBytes: 0, reps: 1, env: v.env });
+        (seconds[`${v.name}, workers ${workers}`] ??= []).push(...r.seconds);
+      }
+    }
+  }
+  for (const workers of [0, 2]) {
+    const nifti = median(seconds[`large NIfTI, workers ${workers}`]!);
+    for (const v of variants) {
+      const s = seconds[`${v.name}, workers ${workers}`]!;
+      const m = median(s);
+      console.log(
+        `${`${v.name}, workers ${workers}`.padEnd(36)} median ${formatSeconds(m).padStart(8)}  / NIfTI ${(m / nifti).toFixed(2)}  (${s.map((x) => x.toFixed(2)).join(" ")})`,
+      );
+    }
+  }
+  console.log(`load ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const at = argv.indexOf("--child");
@@ -518,7 +560,8 @@ async function main(): Promise<void> {
     return;
   }
   const options = parseOptions(argv);
-  if (options) await run(options);
+  if (options?.h5ab) await runH5ab(options);
+  else if (options) await run(options);
 }
 
 main().catch((error: unknown) => {

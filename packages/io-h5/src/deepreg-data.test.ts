@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEEPREG_DATA, deepregPath } from "../../../test-utils/deepreg-data.js";
 import { PYTHON, runPython } from "../../../test-utils/python.js";
 import { openH5 } from "./open-h5.js";
+import type { H5File } from "./open-h5.js";
 
 async function h5Files(root: string): Promise<string[]> {
   const entries = await readdir(root, { recursive: true });
@@ -43,19 +44,32 @@ describe.skipIf(!DEEPREG_DATA || !PYTHON)("openH5 on DeepReg's test data (data/t
     expect(files).toHaveLength(16);
   });
 
-  it("keys() equal sorted(h5py keys), shape(key) equal h5py shapes, read(key) bytes equal np.asarray(h5[key], dtype=np.float32)", async () => {
+  it.each([
+    ["natively (the default)", true],
+    ["through h5wasm (native: false)", false],
+  ])("read %s: keys() equal sorted(h5py keys), shape(key) equal h5py shapes, read(key) bytes equal np.asarray(h5[key], dtype=np.float32)", async (_, native) => {
     let datasets = 0;
     for (const [n, file] of files.entries()) {
       const expected = listing[n];
       if (!expected) throw new Error(`no h5py listing for ${file}`);
-      const h5 = await openH5(file);
+      const h5 = (await openH5(file, { native })) as H5File & { nativeUnsupported(key: string): string | undefined };
       expect(h5.keys(), file).toEqual([...expected.keys].sort());
       for (const [i, key] of expected.keys.entries()) {
         expect(h5.shape(key), `${file} ${key}`).toEqual(expected.shapes[i]);
+        // Every dataset of DeepReg's files is one the native reader covers.
+        if (native) expect(h5.nativeUnsupported(key), `${file} ${key}`).toBeUndefined();
         const volume = h5.read(key);
         expect(volume.shape).toEqual(expected.shapes[i]);
         const bytes = Buffer.from(volume.data.buffer, volume.data.byteOffset, volume.data.byteLength);
         expect(bytes.equals(await readFile(join(out, `${n}.${i}.f32`))), `${file} ${key}`).toBe(true);
+        if ((expected.shapes[i]?.length ?? 0) === 4) {
+          // Each label channel too, against the whole read's [..., c].
+          const channels = expected.shapes[i]?.[3] as number;
+          for (let c = 0; c < channels; c++) {
+            const one = h5.read(key, { channel: c }).data;
+            expect(one.every((v, j) => Object.is(v, volume.data[j * channels + c])), `${file} ${key}[..., ${c}]`).toBe(true);
+          }
+        }
         datasets += 1;
       }
       h5.close();

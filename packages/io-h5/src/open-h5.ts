@@ -12,6 +12,8 @@ import type { H5Instance } from "./h5wasm.js";
 import { isWasmTrap, quiet } from "./quiet.js";
 import { hdf5ErrorSummary, isSignatureError, isTruncationError } from "./hdf5-error.js";
 import { readFloat32 } from "./read-slabs.js";
+import { NativeH5 } from "./native/native-read.js";
+import type { ExpectedDataset } from "./native/native-read.js";
 
 /** Options of `openH5`. */
 export interface OpenH5Options {
@@ -27,6 +29,13 @@ export interface OpenH5Options {
    * read: a dataset declaring more is `TOO_LARGE`, however little the file stores.
    */
   maxBytes?: number;
+  /**
+   * Read datasets natively where the file's layout allows (default true): metadata parsed in
+   * TypeScript, stored bytes read with `node:fs`, chunks inflated by Node's zlib; anything the
+   * native reader does not support is read through h5wasm. `false` reads everything through
+   * h5wasm (so does the environment variable `DEEPREG_LOADER_H5_NATIVE=0`).
+   */
+  native?: boolean;
 }
 
 
@@ -83,12 +92,14 @@ class OpenH5File implements H5File {
   readonly #slabBytes: number;
   readonly #maxBytes: number;
   #file: H5wasmFile | undefined;
+  readonly #native: NativeH5 | undefined;
   readonly #keys: string[];
   readonly #keySet: ReadonlySet<string>;
   readonly #entries = new Map<string, { dataset: Dataset; metadata: Metadata }>();
 
-  constructor(path: string, instance: H5Instance, file: H5wasmFile, keys: string[], options: { slabBytes: number; maxBytes: number }) {
+  constructor(path: string, instance: H5Instance, file: H5wasmFile, keys: string[], options: { slabBytes: number; maxBytes: number; native: boolean }) {
     this.path = path;
+    this.#native = options.native ? new NativeH5(path) : undefined;
     this.#instance = instance;
     this.#file = file;
     this.#keys = keys;
@@ -127,6 +138,8 @@ class OpenH5File implements H5File {
         { file: this.path, details: { key, shape, maxBytes: this.#maxBytes } },
       );
     }
+    const native = this.#native?.read(key, expectation(fullShape, metadata), channel);
+    if (native) return createVolume(native, shape);
     const data = this.#call(key, "read", () => {
       checkFilters(dataset.filters, this.path, key);
       return readFloat32(dataset, fullShape, metadata.size, this.#slabBytes, metadata.chunks, channel);
@@ -134,10 +147,33 @@ class OpenH5File implements H5File {
     return createVolume(data, shape);
   }
 
+  /**
+   * Why dataset `key` is read through h5wasm rather than natively (undefined: read natively).
+   * For tests and diagnostics; not part of the public `H5File` interface.
+   */
+  nativeUnsupported(key: string): string | undefined {
+    const { metadata } = this.#entry(key);
+    if (!this.#native) return "the native reader is off";
+    return this.#native.explain(key, expectation(this.#shape(key, metadata), metadata));
+  }
+
+  /**
+   * Dataset `key` read by the native reader alone (undefined when it falls back), after the
+   * same checks as `read`. For tests; not part of the public `H5File` interface.
+   */
+  readNative(key: string, options: H5ReadOptions = {}): Float32Array | undefined {
+    const { metadata } = this.#entry(key);
+    dtypeOf(metadata, this.path, key);
+    const shape = this.#shape(key, metadata);
+    if (options.channel !== undefined) this.#checkChannel(key, shape, options.channel);
+    return this.#native?.read(key, expectation(shape, metadata), options.channel);
+  }
+
   close(): void {
     const file = this.#file;
     if (!file) return;
     this.#file = undefined;
+    this.#native?.close();
     if (this.#instance.broken) return; // the trapped instance is left alone
     try {
       quiet(() => file.close());
@@ -251,6 +287,11 @@ class OpenH5File implements H5File {
   }
 }
 
+/** What the native reader must agree with: h5wasm's view of the dataset. */
+function expectation(shape: readonly number[], metadata: Metadata): ExpectedDataset {
+  return { shape, type: metadata.type, size: metadata.size, signed: metadata.signed, chunks: metadata.chunks ?? null };
+}
+
 function openError(path: string, error: unknown): DeepRegLoaderError {
   const summary = hdf5ErrorSummary(error);
   if (isTruncationError(error)) {
@@ -297,6 +338,7 @@ export async function openH5(path: string, options: OpenH5Options = {}): Promise
   if (!(maxBytes >= 0)) {
     throw new DeepRegLoaderError("INVALID_ARGUMENT", `openH5: maxBytes must be a number >= 0, found ${maxBytes}`, { file: path });
   }
+  const native = (options.native ?? true) && process.env.DEEPREG_LOADER_H5_NATIVE !== "0";
   await checkH5File(path);
   const instance = await loadH5wasm();
   const { h5 } = instance;
@@ -325,7 +367,7 @@ export async function openH5(path: string, options: OpenH5Options = {}): Promise
     if (error instanceof DeepRegLoaderError) throw error;
     throw new DeepRegLoaderError("READ_FAILED", `${path}: cannot list the keys: ${hdf5ErrorSummary(error)}`, { file: path, cause: error });
   }
-  return new OpenH5File(path, instance, file, keys, { slabBytes, maxBytes });
+  return new OpenH5File(path, instance, file, keys, { slabBytes, maxBytes, native });
 }
 
 /** A UTF-16 surrogate without its pair: what h5wasm makes of bytes that are not UTF-8. */
