@@ -26,7 +26,7 @@ describe.skipIf(DEEPREG_DATA === undefined)("VolumeSource with workers started i
   const sources: VolumeSource[] = [];
   afterAll(() => Promise.all(sources.map((s) => s.close())));
 
-  it("starts no workers until startWorkers(ctx), reads on the calling thread until a worker is ready, then on the workers, with the same volumes", async () => {
+  it("starts no workers until startWorkers(ctx), reads on the calling thread before it and on the workers (queued while they load) after it, with the same volumes", async () => {
     const dir = deepregPath("data", "test", "nifti", "paired", "train", "moving_images");
     const ids = ["case000000", "case000001", "case000002", "case000003", "case000004", "case000005"];
     const files = createFileLoader("nifti", ids.map((id) => ({ id, path: `${dir}/${id}.nii.gz` })));
@@ -42,11 +42,16 @@ describe.skipIf(DEEPREG_DATA === undefined)("VolumeSource with workers started i
     background.startWorkers(b);
     background.startWorkers(b); // idempotent
     expect(background.stats().activeWorkers).toBe(2);
-    // Wait for the workers, then every read goes to them and gives the same volumes.
+    // A read right after the start goes to the workers, queued while they load.
+    expect(b.pool?.ready).toBe(0);
+    const queued = background.volume("image", files, 1, [64, 64, 60], undefined, b).promise;
+    expect(b.pool?.pending).toBe(1);
+    expect(await queued).toEqual(await plain.volume("image", files, 1, [64, 64, 60], undefined, a).promise);
+    // Every later read goes to them too and gives the same volumes.
     const started = Date.now();
     while ((b.pool?.ready ?? 0) < 2 && Date.now() - started < 60_000) await new Promise((r) => setTimeout(r, 20));
     expect(b.pool?.ready).toBe(2);
-    for (let i = 1; i < ids.length; i++) {
+    for (let i = 2; i < ids.length; i++) {
       const expected = await plain.volume("image", files, i, [64, 64, 60], undefined, a).promise;
       expect(await background.volume("image", files, i, [64, 64, 60], undefined, b).promise).toEqual(expected);
     }

@@ -110,8 +110,8 @@ export class SampleStream {
         if (ctx.closed) throw closedDuringIteration(this.#s.split);
         try {
           const sample = await this.#augmented(entry, ctx, own);
-          // A first sample out: workers started in the background now no longer compete with it
-          // (a macrotask later: after the consumer has it; not at all once the iteration ended).
+          // A first sample out: workers started in the background now no longer compete with it,
+          // and the read-ahead the consumer starts by taking it goes to them.
           this.#source.startWorkersSoon(ctx);
           return { sample, entry };
         } catch (error) {

@@ -30,7 +30,7 @@ export interface ReadContext {
   inflight: Map<string, VolumeRead>;
   /** Cleared when the iteration ends (the stream's pair bookkeeping). */
   onEnd: (() => void)[];
-  /** Set once {@link VolumeSource.startWorkersSoon} has scheduled the start. */
+  /** Set once {@link VolumeSource.startWorkersSoon} has started the workers. */
   startScheduled?: boolean;
 }
 
@@ -57,9 +57,9 @@ export class VolumeSource {
   /**
    * `background`: an iteration starts its workers only when {@link VolumeSource.startWorkers} is
    * called (the stream calls it once its first sample is out), so they do not take the cores
-   * from the first sample, and reads run on the calling thread until one of them is ready, so no
-   * read waits for a worker to start. Otherwise `open()` starts the workers and every read goes
-   * to them.
+   * from the first sample; reads started before that run on the calling thread, later ones go to
+   * the workers (queued while they load). Otherwise `open()` starts the workers and every read
+   * goes to them.
    */
   constructor(
     workers: number,
@@ -122,13 +122,16 @@ export class VolumeSource {
   }
 
   /**
-   * {@link VolumeSource.startWorkers} a macrotask from now (after the caller's consumer has what
-   * it is waiting for), when `ctx` still has workers to start; nothing otherwise.
+   * {@link VolumeSource.startWorkers} once the iteration's first sample is out, when `ctx` still
+   * has workers to start; nothing otherwise. At once, not a macrotask later: the read-ahead the
+   * consumer starts by taking that sample then goes to the workers rather than to this thread
+   * (with `setImmediate` here, two more samples were read on this thread while the workers
+   * loaded, and a large epoch at auto took 1.3-1.4x workers 2; docs/decisions.md).
    */
   startWorkersSoon(ctx: ReadContext): void {
     if (this.#workers === 0 || ctx.pool !== null || ctx.startScheduled === true) return;
     ctx.startScheduled = true;
-    setImmediate(() => this.startWorkers(ctx));
+    this.startWorkers(ctx);
   }
 
   #takeIdlePool(): Pool | null {
@@ -210,11 +213,11 @@ export class VolumeSource {
       const out = outLength > 0 ? this.buffers.take(outLength) : undefined;
       if (out !== undefined) task.out = out;
       const pool = ctx.pool;
-      // In the background mode, the calling thread reads until a worker has started. A worker's
-      // "ready" message is a macrotask: let it in first, since a main-thread read (h5wasm) can
-      // be synchronous and a chain of them would otherwise never see a worker become ready.
-      if (pool !== null && this.#background && pool.ready === 0) await new Promise<void>((resolve) => setImmediate(resolve));
-      if (pool !== null && (!this.#background || pool.ready > 0)) {
+      // In the background mode, reads started before the iteration's workers (its first sample)
+      // run on the calling thread; every later read goes to the workers, queued while they load.
+      // (Reading on this thread until a worker is ready kept it decoding while they started,
+      // and at 2 cores most of a large epoch stayed there: auto 1.74x workers 2, docs/decisions.md.)
+      if (pool !== null) {
         // A recycled output array moves to the worker with the task.
         return pool.run(task, task.out === undefined ? undefined : [task.out.buffer as ArrayBuffer]).catch((error: unknown) => {
           throw withSource(error, task);
