@@ -110,8 +110,8 @@ export class SampleStream {
         if (ctx.closed) throw closedDuringIteration(this.#s.split);
         try {
           const sample = await this.#augmented(entry, ctx, own);
-          // A first sample out: workers started in the background now no longer compete with it,
-          // and the read-ahead the consumer starts by taking it goes to them.
+          // A first sample out: workers started in the background now no longer compete with it
+          // (a macrotask later, once the consumer has it); the read-ahead waits for them.
           this.#source.startWorkersSoon(ctx);
           return { sample, entry };
         } catch (error) {

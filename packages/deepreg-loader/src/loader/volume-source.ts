@@ -30,8 +30,11 @@ export interface ReadContext {
   inflight: Map<string, VolumeRead>;
   /** Cleared when the iteration ends (the stream's pair bookkeeping). */
   onEnd: (() => void)[];
-  /** Set once {@link VolumeSource.startWorkersSoon} has started the workers. */
-  startScheduled?: boolean;
+  /**
+   * Set by {@link VolumeSource.startWorkersSoon}: settles once the workers are started (a
+   * macrotask later); reads issued meanwhile wait for it and go to the workers.
+   */
+  starting?: Promise<void>;
 }
 
 /** Reads, caches and counts preprocessed volumes for the iterations of one loader. */
@@ -122,16 +125,20 @@ export class VolumeSource {
   }
 
   /**
-   * {@link VolumeSource.startWorkers} once the iteration's first sample is out, when `ctx` still
-   * has workers to start; nothing otherwise. At once, not a macrotask later: the read-ahead the
-   * consumer starts by taking that sample then goes to the workers rather than to this thread
-   * (with `setImmediate` here, two more samples were read on this thread while the workers
-   * loaded, and a large epoch at auto took 1.3-1.4x workers 2; docs/decisions.md).
+   * {@link VolumeSource.startWorkers} a macrotask from now (after the consumer has the first
+   * sample: creating workers takes this thread a while), when `ctx` still has workers to start;
+   * nothing otherwise. Reads issued before then wait for the start and go to the workers (when
+   * they ran on this thread instead, a large epoch at auto took 1.3-1.7x workers 2;
+   * docs/decisions.md).
    */
   startWorkersSoon(ctx: ReadContext): void {
-    if (this.#workers === 0 || ctx.pool !== null || ctx.startScheduled === true) return;
-    ctx.startScheduled = true;
-    this.startWorkers(ctx);
+    if (this.#workers === 0 || ctx.pool !== null || ctx.starting !== undefined) return;
+    ctx.starting = new Promise<void>((resolve) =>
+      setImmediate(() => {
+        this.startWorkers(ctx);
+        resolve();
+      }),
+    );
   }
 
   #takeIdlePool(): Pool | null {
@@ -212,6 +219,7 @@ export class VolumeSource {
     const read = async (): Promise<PreparedVolume> => {
       const out = outLength > 0 ? this.buffers.take(outLength) : undefined;
       if (out !== undefined) task.out = out;
+      if (ctx.pool === null && ctx.starting !== undefined) await ctx.starting;
       const pool = ctx.pool;
       // In the background mode, reads started before the iteration's workers (its first sample)
       // run on the calling thread; every later read goes to the workers, queued while they load.
