@@ -10,7 +10,8 @@ import type { AugmentationShapes, AugmentationTransform } from "@deepreg-loader/
 import { randomFor } from "@deepreg-loader/samplers";
 import type { Random } from "@deepreg-loader/samplers";
 import { warpSample } from "../pipeline/augment-task.js";
-import type { AugmentPool, OwnedVolumes, WarpBuffers } from "../pipeline/augment-task.js";
+import type { AugmentPool, OwnedVolumes } from "../pipeline/augment-task.js";
+import type { BufferPool } from "../pipeline/buffer-pool.js";
 
 /** What `createDataLoader` was given: `config.dataset`, or the whole config (`{ dataset, train, ... }`). */
 export interface ConfigArgument {
@@ -116,7 +117,7 @@ export class AugmentStage {
     pool: AugmentPool | null,
     path: string,
     owned: OwnedVolumes,
-    buffers: WarpBuffers,
+    buffers: BufferPool,
   ): Promise<Sample> {
     return warpSample(sample, augmentation, pool, path, owned, buffers);
   }

@@ -140,7 +140,7 @@ export class SampleStream {
     // so the volumes need no copy of their own; the ones nothing else holds are handed over.
     const { sample: plain, owned } = await this.#sample(entry, ctx, false);
     const path = this.#s.layout.movingImages.source(pairOf(this.#s.type, entry.indices, this.#s.layout.groups).moving).path;
-    return augment.apply(plain, augmentation, ctx.pool, path, owned, this.#source.warpBuffers);
+    return augment.apply(plain, augmentation, ctx.pool, path, owned, this.#source.buffers);
   }
 
   /**

@@ -12,7 +12,7 @@ import type { PreparedVolume, VolumeKind, VolumeTask } from "../pipeline/prepare
 import { WorkerPool } from "../pipeline/worker-pool.js";
 import { WORKER_URL } from "../pipeline/worker-url.js";
 import type { FormatFileLoader } from "./file-loaders.js";
-import { WarpBuffers, warpPreparedOf } from "../pipeline/augment-task.js";
+import { warpPreparedOf } from "../pipeline/augment-task.js";
 
 /** A read of one volume: `shared` turns true when the cache or a second request also gets it. */
 export interface VolumeRead {
@@ -54,8 +54,6 @@ export class VolumeSource {
 
   readonly #workerUrl: URL;
 
-  /** Arrays re-used by the warps on this (main) thread (workers have their own). */
-  readonly warpBuffers = new WarpBuffers();
 
   /**
    * `background`: an iteration starts its workers only when {@link VolumeSource.startWorkers} is
@@ -235,7 +233,7 @@ export class VolumeSource {
       const prepared = loader.readRaw !== undefined
         ? prepareRawVolume(await loader.readRaw(index, options), task)
         : prepareVolume(await loader.read(index, options), task);
-      return fused ? warpPreparedOf(prepared, task, this.warpBuffers) : prepared;
+      return fused ? warpPreparedOf(prepared, task, this.buffers) : prepared;
     };
     const promise = read().then(({ spare, reused, ...volume }) => {
       if (spare !== undefined) this.buffers.give(spare.buffer as ArrayBuffer);

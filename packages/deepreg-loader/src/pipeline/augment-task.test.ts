@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { createVolume } from "@deepreg-loader/core";
 import type { AugmentationRecord, Sample, Volume } from "@deepreg-loader/core";
 import { applyAugmentation, applyTransform } from "@deepreg-loader/augment";
-import { WarpBuffers, runAugmentTask, warpPrepared, warpPreparedOf, warpSample } from "./augment-task.js";
+import { BufferPool } from "./buffer-pool.js";
+import { runAugmentTask, warpPrepared, warpPreparedOf, warpSample } from "./augment-task.js";
 
 function noisy(shape: number[], seed: number): Volume {
   const size = shape.reduce((a, b) => a * b, 1);
@@ -16,7 +17,7 @@ const replay = (v: Volume, records: AugmentationRecord[]): Volume => records.red
 
 describe("warpPrepared", () => {
   it("equals applyTransform record after record, for 3D and 4D volumes, and writes into re-used arrays", () => {
-    const buffers = new WarpBuffers();
+    const buffers = new BufferPool(2);
     for (const shape of [[6, 5, 4], [6, 5, 4, 3]]) {
       const v = noisy(shape, shape.length);
       const expected = replay(v, [AFFINE, DDF]);
@@ -28,10 +29,10 @@ describe("warpPrepared", () => {
       // The input is taken over: the second record's output re-uses its array, and the first
       // record's output (the intermediate) serves the next warp of that size.
       expect(out.data.buffer).toBe(input.buffer);
-      const before = buffers.take(v.size);
-      buffers.give(before);
+      const before = buffers.take(v.size) as Float32Array;
+      buffers.give(before.buffer as ArrayBuffer);
       const again = warpPrepared({ data: v.data.slice(), shape: [...shape], rawShape: [7, 7, 7] }, [AFFINE], buffers);
-      expect(again.data).toBe(before);
+      expect(again.data.buffer).toBe(before.buffer);
       expect(Array.from(again.data)).toEqual(Array.from(replay(v, [AFFINE]).data));
     }
   });
@@ -44,21 +45,19 @@ describe("warpPrepared", () => {
   });
 });
 
-describe("WarpBuffers", () => {
-  it("gives back a kept array of the asked length, keeps at most its limit, ignores views", () => {
-    const buffers = new WarpBuffers(2);
-    const a = new Float32Array(8);
-    const b = new Float32Array(8);
-    const c = new Float32Array(4);
-    buffers.give(a);
-    buffers.give(b);
-    buffers.give(c); // drops a, the oldest
-    buffers.give(new Float32Array(new ArrayBuffer(64), 4, 8)); // a view: not kept
-    expect(buffers.take(4)).toBe(c);
-    expect(buffers.take(8)).toBe(b);
-    const fresh = buffers.take(8);
-    expect(fresh).not.toBe(a);
-    expect(fresh.length).toBe(8);
+describe("warpOwned's pool", () => {
+  it("gets the warped input back when it spans its buffer, never a view's buffer", () => {
+    const v = noisy([4, 3, 2], 5);
+    const whole = new BufferPool(2);
+    warpPrepared({ data: v.data.slice(), shape: [4, 3, 2], rawShape: [4, 3, 2] }, [AFFINE], whole);
+    expect(whole.size).toBe(1);
+    const views = new BufferPool(2);
+    const backing = new Float32Array(v.size + 8);
+    backing.set(v.data, 4);
+    const view = backing.subarray(4, 4 + v.size);
+    const out = warpPrepared({ data: view, shape: [4, 3, 2], rawShape: [4, 3, 2] }, [AFFINE], views);
+    expect(views.size).toBe(0);
+    expect(Array.from(out.data)).toEqual(Array.from(replay(v, [AFFINE]).data));
   });
 });
 
@@ -76,7 +75,7 @@ describe("runAugmentTask and warpSample", () => {
   it("a worker's task gives applyAugmentation's volumes", () => {
     const s = sample();
     const expected = applyAugmentation(sample(), augmentation);
-    const { result, transfer } = runAugmentTask({ op: "augment", path: "/d/m.nii.gz", volumes: { movingImage: s.movingImage, fixedImage: s.fixedImage, movingLabel: s.movingLabel!, fixedLabel: s.fixedLabel! }, augmentation }, new WarpBuffers());
+    const { result, transfer } = runAugmentTask({ op: "augment", path: "/d/m.nii.gz", volumes: { movingImage: s.movingImage, fixedImage: s.fixedImage, movingLabel: s.movingLabel!, fixedLabel: s.fixedLabel! }, augmentation }, new BufferPool(2));
     expect(transfer).toHaveLength(4);
     expect([result.movingImage, result.fixedImage, result.movingLabel!, result.fixedLabel!].map((v) => Array.from(v.data))).toEqual(values(expected));
   });
@@ -84,7 +83,7 @@ describe("runAugmentTask and warpSample", () => {
   it("on the main thread: owned volumes are warped into re-used arrays, others left unchanged; same values", async () => {
     const s = sample();
     const fixedBefore = s.fixedImage.data.slice();
-    const out = await warpSample(s, augmentation, null, "/d/m.nii.gz", { movingImage: true }, new WarpBuffers());
+    const out = await warpSample(s, augmentation, null, "/d/m.nii.gz", { movingImage: true }, new BufferPool(2));
     expect(values(out)).toEqual(values(applyAugmentation(sample(), augmentation)));
     expect(out.augmentation).toEqual(augmentation);
     expect(Array.from(s.fixedImage.data)).toEqual(Array.from(fixedBefore));
@@ -96,7 +95,7 @@ describe("runAugmentTask and warpSample", () => {
     const pool = {
       run: async (task: never, transfer?: ArrayBuffer[]) => {
         transferred = transfer ?? [];
-        return runAugmentTask(structuredClone(task, { transfer }) as never, new WarpBuffers()).result;
+        return runAugmentTask(structuredClone(task, { transfer }) as never, new BufferPool(2)).result;
       },
     };
     const out = await warpSample(s, augmentation, pool, "/d/m.nii.gz", { movingImage: true, fixedLabel: true });

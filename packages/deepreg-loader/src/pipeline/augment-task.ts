@@ -3,13 +3,14 @@
 // preparing, VolumeTask.augment), or as a task of their own for volumes already read
 // (`warpSample`, worker.ts answers it), the volumes handed over and back as plain data. The
 // parameters are drawn elsewhere (loader/augment-stage.ts); this file only applies them. May
-// import core, volume-ops, augment and pipeline/ (worker-pool, prepare-volume types).
+// import core, volume-ops, augment and pipeline/ (worker-pool, buffer-pool, prepare-volume types).
 import { createVolume, toVolumeData } from "@deepreg-loader/core";
 import type { AugmentationRecord, Sample, SampleAugmentation, Volume, VolumeData } from "@deepreg-loader/core";
 import { applyAugmentation, applyTransform, ddfFromLowRes } from "@deepreg-loader/augment";
 import { warpAffine, warpDdf } from "@deepreg-loader/volume-ops";
 import { withSource } from "./prepare-volume.js";
 import type { PreparedVolume, VolumeTask } from "./prepare-volume.js";
+import { BufferPool } from "./buffer-pool.js";
 import { serializeError } from "./worker-pool.js";
 
 /** A sample's volumes as plain data, for a worker. */
@@ -43,36 +44,12 @@ const VOLUME_KEYS = ["movingImage", "fixedImage", "movingLabel", "fixedLabel"] a
 type VolumeKey = (typeof VOLUME_KEYS)[number];
 
 /**
- * Float32Arrays no longer used, kept to be written again: a warp's output taken from here is
- * memory already paged in (on this VM, the first touch of fresh memory costs ~14 us per 4 KiB
- * page, about as much as the warp itself; docs/decisions.md). Holds at most `limit` arrays; one
- * pool per thread (`threadBuffers`) or per loader on the main thread.
+ * Arrays the warps of the current worker thread freed, written again by its next warps: memory
+ * already paged in (on the project's VM the first touch of fresh memory costs about as much as
+ * the warp itself; docs/decisions.md). At most 2 per size. On the main thread the loader passes
+ * its own pool (the one `loader.recycle` feeds), so freed and recycled arrays serve each other.
  */
-export class WarpBuffers {
-  readonly #free: Float32Array[] = [];
-  readonly #limit: number;
-
-  constructor(limit = 2) {
-    this.#limit = limit;
-  }
-
-  /** An array of `length` elements: a kept one of that length, else a new one. Contents undefined. */
-  take(length: number): Float32Array {
-    const at = this.#free.findIndex((a) => a.length === length);
-    if (at < 0) return new Float32Array(length);
-    return this.#free.splice(at, 1)[0] as Float32Array;
-  }
-
-  /** Keeps `data` (which nothing else may use any more) when it spans its whole buffer; drops the oldest beyond the limit. */
-  give(data: Float32Array): void {
-    if (data.byteOffset !== 0 || data.byteLength !== data.buffer.byteLength || data.length === 0) return;
-    this.#free.push(data);
-    if (this.#free.length > this.#limit) this.#free.shift();
-  }
-}
-
-/** The buffers of the current worker thread (each worker warps with its own). */
-const threadBuffers = new WarpBuffers();
+const threadBuffers = new BufferPool(2);
 
 /**
  * `volume` warped by `records` in order (`affine`: `warpAffine`, `ddf`: `warpDdf` with the
@@ -80,15 +57,17 @@ const threadBuffers = new WarpBuffers();
  * `volume` over: its array is given to `buffers` once warped (so the caller must not use it
  * again), and each output is taken from `buffers`.
  */
-export function warpOwned(volume: Volume, records: readonly AugmentationRecord[], buffers: WarpBuffers): Volume {
+export function warpOwned(volume: Volume, records: readonly AugmentationRecord[], buffers: BufferPool): Volume {
   let current = volume;
   for (const record of records) {
-    const out = buffers.take(current.size);
+    const out = buffers.take(current.size) ?? new Float32Array(current.size);
     let next: Volume;
     if (record.name === "affine") next = warpAffine(current, record.theta, { out });
     else if (record.name === "ddf") next = warpDdf(current, ddfFromLowRes(record.lowResField, record.lowResShape, current.shape.slice(0, 3) as [number, number, number]), { out });
     else next = applyTransform(current, record); // throws INVALID_ARGUMENT for an unknown record
-    buffers.give(current.data);
+    // Only an array spanning its whole buffer: a view's buffer may hold other data.
+    const { data } = current;
+    if (data.byteOffset === 0 && data.byteLength === data.buffer.byteLength) buffers.give(data.buffer as ArrayBuffer);
     current = next;
   }
   return current;
@@ -98,14 +77,14 @@ export function warpOwned(volume: Volume, records: readonly AugmentationRecord[]
  * A read task's prepared volume warped by the side's `records` (`VolumeTask.augment`), in the
  * worker or on the main thread (`buffers`: the thread's own by default). Takes `prepared` over.
  */
-export function warpPrepared(prepared: PreparedVolume, records: readonly AugmentationRecord[], buffers: WarpBuffers = threadBuffers): PreparedVolume {
+export function warpPrepared(prepared: PreparedVolume, records: readonly AugmentationRecord[], buffers: BufferPool = threadBuffers): PreparedVolume {
   if (records.length === 0) return prepared;
   const warped = warpOwned(createVolume(prepared.data, prepared.shape), records, buffers);
   return { ...prepared, data: warped.data, shape: [...warped.shape] };
 }
 
 /** `warpPrepared` of a read task's volume by `task.augment`, errors naming the task's file. */
-export function warpPreparedOf(prepared: PreparedVolume, task: VolumeTask, buffers?: WarpBuffers): PreparedVolume {
+export function warpPreparedOf(prepared: PreparedVolume, task: VolumeTask, buffers?: BufferPool): PreparedVolume {
   try {
     return warpPrepared(prepared, task.augment ?? [], buffers);
   } catch (error) {
@@ -121,7 +100,7 @@ function volumesOf(sample: Sample): SampleVolumes {
 }
 
 /** Worker side: the warped volumes of `task` and the buffers to transfer back. */
-export function runAugmentTask(task: AugmentTask, buffers: WarpBuffers = threadBuffers): { result: SampleVolumes; transfer: ArrayBuffer[] } {
+export function runAugmentTask(task: AugmentTask, buffers: BufferPool = threadBuffers): { result: SampleVolumes; transfer: ArrayBuffer[] } {
   const { volumes, augmentation } = task;
   const result = {} as SampleVolumes;
   // The task's volumes belong to this thread (copied or transferred to it): warp them as owned.
@@ -168,7 +147,7 @@ export async function warpSample(
   pool: AugmentPool | null,
   path: string,
   owned: OwnedVolumes = {},
-  buffers?: WarpBuffers,
+  buffers?: BufferPool,
 ): Promise<Sample> {
   if (augmentation.moving.length === 0 && augmentation.fixed.length === 0) return sample;
   let warped: SampleVolumes;
