@@ -5,6 +5,7 @@ import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createDataLoader } from "deepreg-loader";
 import type { DataLoader, DatasetConfig, LoaderStats } from "deepreg-loader";
+import { minorPageFaults } from "./floors.js";
 
 export type ChildCase =
   /**
@@ -45,6 +46,8 @@ export interface ChildResult {
    * during each entry of `seconds`; `cpuSeconds[i] / seconds[i]` is the number of cores kept busy.
    */
   cpuSeconds: number[];
+  /** Minor page faults of the process (every thread) during each entry of `seconds`. */
+  pageFaults: number[];
   /** warm: seconds of the cold epoch 0. */
   coldSeconds?: number;
   /** Seconds to create each loader (list and match files, read label headers). */
@@ -63,6 +66,7 @@ export interface ChildResult {
 interface EpochRun {
   seconds: number;
   cpuSeconds: number;
+  pageFaults: number;
   samples: number;
   bytes: number;
 }
@@ -85,6 +89,7 @@ async function epoch(loader: DataLoader, index: number, gc = false, recycle = fa
   let samples = 0;
   let bytes = 0;
   const cpu = process.cpuUsage();
+  const faults = minorPageFaults();
   const start = performance.now();
   const collect = (globalThis as { gc?: () => void }).gc;
   for await (const s of loader.samples({ epoch: index })) {
@@ -93,7 +98,7 @@ async function epoch(loader: DataLoader, index: number, gc = false, recycle = fa
     if (recycle) loader.recycle(s);
     if (gc) collect?.();
   }
-  return { seconds: (performance.now() - start) / 1000, cpuSeconds: cpuSecondsSince(cpu), samples, bytes };
+  return { seconds: (performance.now() - start) / 1000, cpuSeconds: cpuSecondsSince(cpu), pageFaults: minorPageFaults() - faults, samples, bytes };
 }
 
 /**
@@ -122,8 +127,9 @@ function cpuSecondsSince(start: NodeJS.CpuUsage): number {
 export async function runCase(c: ChildCase): Promise<ChildResult> {
   const seconds: number[] = [];
   const cpuSeconds: number[] = [];
+  const pageFaults: number[] = [];
   const openSeconds: number[] = [];
-  let last: EpochRun = { seconds: 0, cpuSeconds: 0, samples: 0, bytes: 0 };
+  let last: EpochRun = { seconds: 0, cpuSeconds: 0, pageFaults: 0, samples: 0, bytes: 0 };
   let coldSeconds: number | undefined;
   let stats: LoaderStats | undefined;
   let workers = 0;
@@ -138,6 +144,7 @@ export async function runCase(c: ChildCase): Promise<ChildResult> {
         const warmRun = await epoch(loader, rep);
         seconds.push(warmRun.seconds);
         cpuSeconds.push(warmRun.cpuSeconds);
+        pageFaults.push(warmRun.pageFaults);
       }
       stats = loader.stats();
     } finally {
@@ -155,14 +162,17 @@ export async function runCase(c: ChildCase): Promise<ChildResult> {
             last = await epoch(loader, rep * epochs + e, c.gc === true, c.recycle === true);
             seconds.push(last.seconds);
             cpuSeconds.push(last.cpuSeconds);
+            pageFaults.push(last.pageFaults);
           }
         } else {
           const cpu = process.cpuUsage();
+          const faults = minorPageFaults();
           const start = performance.now();
           const batches = loader.batches({ batchSize: 1, training: true, epochs: 1 });
           const first = await batches.next();
           seconds.push((performance.now() - start) / 1000);
           cpuSeconds.push(cpuSecondsSince(cpu));
+          pageFaults.push(minorPageFaults() - faults);
           await batches.return(undefined);
           if (first.done) throw new Error("the epoch has no batch");
         }
@@ -175,6 +185,7 @@ export async function runCase(c: ChildCase): Promise<ChildResult> {
   return {
     seconds,
     cpuSeconds,
+    pageFaults,
     ...(coldSeconds === undefined ? {} : { coldSeconds }),
     openSeconds,
     samples: last.samples,

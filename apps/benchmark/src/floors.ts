@@ -12,19 +12,45 @@ export interface Timing {
   seconds: number[];
   /** Bytes produced (inflated, or decoded as float32) by one repetition. */
   bytes: number;
+  /** Minor page faults of this process (every thread) during each repetition. */
+  pageFaults?: number[];
+}
+
+/** Minor page faults of this process so far (every thread; on Linux, each first touch of a fresh page is one). */
+export function minorPageFaults(): number {
+  return process.resourceUsage().minorPageFault;
+}
+
+/**
+ * Microseconds to page in one fresh 4 KiB page: a fresh 64 MiB buffer (above glibc's largest
+ * dynamic mmap threshold, so never re-used memory) touched once per page, median of `reps`.
+ */
+export function freshPageMicros(reps = 5): number {
+  const pages = 16384;
+  const times: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const bytes = new Uint8Array(pages * 4096);
+    const start = performance.now();
+    for (let i = 0; i < bytes.length; i += 4096) bytes[i] = 1;
+    times.push(((performance.now() - start) * 1000) / pages);
+  }
+  return times.sort((a, b) => a - b)[Math.floor(reps / 2)]!;
 }
 
 /** Runs `run` `reps` times (after `warmup` untimed runs) and times each. */
 async function repeat(reps: number, run: () => Promise<number> | number, warmup = 0): Promise<Timing> {
   for (let w = 0; w < warmup; w++) await run();
   const seconds: number[] = [];
+  const pageFaults: number[] = [];
   let bytes = 0;
   for (let r = 0; r < reps; r++) {
+    const faults = minorPageFaults();
     const start = performance.now();
     bytes = await run();
     seconds.push((performance.now() - start) / 1000);
+    pageFaults.push(minorPageFaults() - faults);
   }
-  return { seconds, bytes };
+  return { seconds, bytes, pageFaults };
 }
 
 /** `zlib.gunzipSync` over every `.nii.gz` of the workload, one thread, files already in memory. */

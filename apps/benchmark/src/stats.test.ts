@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatBytes, formatSeconds, median, megabytesPerSecond, ratio, target } from "./stats.js";
+import { formatBytes, formatCount, formatSeconds, median, megabytesPerSecond, ratio, target } from "./stats.js";
 
 describe("median", () => {
   it("median([3, 1, 2]) = 2", () => expect(median([3, 1, 2])).toBe(2));
@@ -41,6 +41,16 @@ describe("formatting", () => {
   it("formatSeconds(0.01234) = '12.3 ms', formatSeconds(1.234) = '1.23 s'", () => {
     expect(formatSeconds(0.01234)).toBe("12.3 ms");
     expect(formatSeconds(1.234)).toBe("1.23 s");
+  });
+  it("formatCount(950) = '950', formatCount(12345) = '12.3k', formatCount(1234567) = '1.23M'", () => {
+    expect(formatCount(950)).toBe("950");
+    expect(formatCount(12345)).toBe("12.3k");
+    expect(formatCount(1234567)).toBe("1.23M");
+    expect(formatCount(Number.NaN)).toBe("-");
+  });
+  it("a target keeps the measured explanation it is given, and has none otherwise", () => {
+    expect(target("t", "m", 2, "<=", 1, "faults").why).toBe("faults");
+    expect("why" in target("t", "m", 2, "<=", 1)).toBe(false);
   });
   it("formatBytes(1536) = '1.50 KiB', formatBytes(3 * 2 ** 30) = '3.00 GiB'", () => {
     expect(formatBytes(1536)).toBe("1.50 KiB");

@@ -24,12 +24,22 @@ export interface Target {
   op: "<" | "<=" | ">=";
   limit: number;
   pass: boolean;
+  /** What the run measured that explains the value (page faults, cores busy), printed under a MISS. */
+  why?: string;
 }
 
 /** Builds a target; a NaN value (not measured) never passes. */
-export function target(name: string, measure: string, value: number, op: Target["op"], limit: number): Target {
+export function target(name: string, measure: string, value: number, op: Target["op"], limit: number, why?: string): Target {
   const pass = Number.isFinite(value) && (op === "<" ? value < limit : op === "<=" ? value <= limit : value >= limit);
-  return { name, measure, value, op, limit, pass };
+  return { name, measure, value, op, limit, pass, ...(why === undefined ? {} : { why }) };
+}
+
+/** A count with 3 significant digits: `950`, `12.3k`, `1.23M`. */
+export function formatCount(count: number): string {
+  if (!Number.isFinite(count)) return "-";
+  if (Math.abs(count) < 1000) return String(Math.round(count));
+  if (Math.abs(count) < 1e6) return `${(count / 1e3).toPrecision(3)}k`;
+  return `${(count / 1e6).toPrecision(3)}M`;
 }
 
 /** Seconds, with a unit that keeps 3 significant digits: `12.3 ms`, `1.23 s`. */
