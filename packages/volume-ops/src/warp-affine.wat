@@ -1,4 +1,10 @@
 (module
+  ;; warpAffine's kernel (warp-affine-wasm.ts loads it; scripts/build-wasm.mjs assembles this file
+  ;; into warp-affine-wasm-bytes.ts). Each location and weight is computed exactly as the
+  ;; JavaScript loop in warp-affine.ts and the shared kernel in zero-boundary.ts do: float32
+  ;; locations (demote/promote), ceil, weights ceil - x rounded to float32 and x - (ceil - 1)
+  ;; (exact), the 8 corners combined in float64 in DeepReg's order, one rounding when storing.
+  ;; Wasm float arithmetic is IEEE and never fused, so the results are the same bits.
   (memory (export "memory") 1)
 
   ;; The value at the float32 location (x, y, z), all 8 corners inside (no test): the loop body of
@@ -62,12 +68,12 @@
     (param $src i32) (param $dst i32) (param $d3 i32) (param $plane i32)
     (local $k i32) (local $kf f64) (local $x f64) (local $y f64) (local $z f64) (local $v f64)
     (local $d3b i32) (local $planeb i32)
-    (local $vk v128) (local $two v128) (local $one v128)
+    (local $vk v128) (local $one v128)
     (local $vbx v128) (local $vby v128) (local $vbz v128) (local $vtx v128) (local $vty v128) (local $vtz v128)
     (local $px v128) (local $py v128) (local $pz v128)
     (local $cx v128) (local $cy v128) (local $cz v128)
     (local $fx v128) (local $gx v128) (local $fy v128) (local $gy v128) (local $fz v128) (local $gz v128)
-    (local $vb v128) (local $b0 i32) (local $b1 i32) (local $c0 i32) (local $c1 i32)
+    (local $vb v128) (local $vplane v128) (local $vd3 v128) (local $kx v128) (local $ky v128) (local $kz v128) (local $tx2 v128) (local $ty2 v128) (local $tz2 v128) (local $b0 i32) (local $b1 i32) (local $c0 i32) (local $c1 i32)
     (local.set $d3b (i32.shl (local.get $d3) (i32.const 2)))
     (local.set $planeb (i32.shl (local.get $plane) (i32.const 2)))
     ;; [0, lo) and, at the end, [hi, n): tested
@@ -87,8 +93,8 @@
       (f32.store (i32.add (local.get $dst) (i32.shl (local.get $k) (i32.const 2))) (f32.demote_f64 (local.get $v)))
       (local.set $k (i32.add (local.get $k) (i32.const 1)))
       (br $edge0)))
-    ;; [lo, hi), two voxels (k, k + 1) per step in f64x2 lanes
-    (local.set $two (f64x2.splat (f64.const 2)))
+    ;; [lo, hi), two voxels (k, k + 1) per step in f64x2 lanes. k * t is exact in float64 (a float32
+    ;; times an integer below 2^24), so adding 2t per step gives the same term as the product.
     (local.set $one (f64x2.splat (f64.const 1)))
     (local.set $vbx (f64x2.splat (local.get $bx)))
     (local.set $vby (f64x2.splat (local.get $by)))
@@ -96,12 +102,20 @@
     (local.set $vtx (f64x2.splat (local.get $tx)))
     (local.set $vty (f64x2.splat (local.get $ty)))
     (local.set $vtz (f64x2.splat (local.get $tz)))
+    (local.set $vplane (f64x2.splat (f64.convert_i32_s (local.get $plane))))
+    (local.set $vd3 (f64x2.splat (f64.convert_i32_s (local.get $d3))))
     (local.set $vk (f64x2.replace_lane 1 (f64x2.splat (f64.convert_i32_s (local.get $lo))) (f64.convert_i32_s (i32.add (local.get $lo) (i32.const 1)))))
+    (local.set $kx (f64x2.mul (local.get $vk) (local.get $vtx)))
+    (local.set $ky (f64x2.mul (local.get $vk) (local.get $vty)))
+    (local.set $kz (f64x2.mul (local.get $vk) (local.get $vtz)))
+    (local.set $tx2 (f64x2.add (local.get $vtx) (local.get $vtx)))
+    (local.set $ty2 (f64x2.add (local.get $vty) (local.get $vty)))
+    (local.set $tz2 (f64x2.add (local.get $vtz) (local.get $vtz)))
     (block $done1 (loop $pair
       (br_if $done1 (i32.ge_s (i32.add (local.get $k) (i32.const 1)) (local.get $hi)))
-      (local.set $px (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add (local.get $vbx) (f64x2.mul (local.get $vk) (local.get $vtx))))))
-      (local.set $py (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add (local.get $vby) (f64x2.mul (local.get $vk) (local.get $vty))))))
-      (local.set $pz (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add (local.get $vbz) (f64x2.mul (local.get $vk) (local.get $vtz))))))
+      (local.set $px (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add (local.get $vbx) (local.get $kx)))))
+      (local.set $py (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add (local.get $vby) (local.get $ky)))))
+      (local.set $pz (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.add (local.get $vbz) (local.get $kz)))))
       (local.set $cx (f64x2.ceil (local.get $px)))
       (local.set $cy (f64x2.ceil (local.get $py)))
       (local.set $cz (f64x2.ceil (local.get $pz)))
@@ -114,14 +128,16 @@
       (local.set $gx (f64x2.sub (local.get $px) (local.get $cx)))
       (local.set $gy (f64x2.sub (local.get $py) (local.get $cy)))
       (local.set $gz (f64x2.sub (local.get $pz) (local.get $cz)))
-      ;; byte address of the floor corner: ((fx * plane + fy * d3 + fz) << 2) + src, lanes 0 and 1
+      ;; byte address of the floor corner, lanes 0 and 1: the index (ceil - 1 per axis) summed in
+      ;; float64 (exact integers), truncated once, times 4, plus src
       (local.set $vb
         (i32x4.shl
-          (i32x4.add
-            (i32x4.add
-              (i32x4.mul (i32x4.trunc_sat_f64x2_s_zero (local.get $cx)) (i32x4.splat (local.get $plane)))
-              (i32x4.mul (i32x4.trunc_sat_f64x2_s_zero (local.get $cy)) (i32x4.splat (local.get $d3))))
-            (i32x4.trunc_sat_f64x2_s_zero (local.get $cz)))
+          (i32x4.trunc_sat_f64x2_s_zero
+            (f64x2.add
+              (f64x2.add
+                (f64x2.mul (local.get $cx) (local.get $vplane))
+                (f64x2.mul (local.get $cy) (local.get $vd3)))
+              (local.get $cz)))
           (i32.const 2)))
       (local.set $b0 (i32.add (local.get $src) (i32x4.extract_lane 0 (local.get $vb))))
       (local.set $b1 (i32.add (local.get $src) (i32x4.extract_lane 1 (local.get $vb))))
@@ -157,7 +173,9 @@
                     (f64x2.mul (f64x2.promote_low_f32x4 (v128.load32_lane offset=4 1 (i32.add (local.get $c1) (local.get $d3b)) (v128.load32_zero offset=4 (i32.add (local.get $c0) (local.get $d3b))))) (local.get $gx)))
                   (local.get $gy)))
               (local.get $gz)))))
-      (local.set $vk (f64x2.add (local.get $vk) (local.get $two)))
+      (local.set $kx (f64x2.add (local.get $kx) (local.get $tx2)))
+      (local.set $ky (f64x2.add (local.get $ky) (local.get $ty2)))
+      (local.set $kz (f64x2.add (local.get $kz) (local.get $tz2)))
       (local.set $k (i32.add (local.get $k) (i32.const 2)))
       (br $pair)))
     ;; an odd voxel left of the interior
