@@ -91,7 +91,7 @@ function warpAffineJs(volume: Volume, theta: number[]): Float32Array {
 
 describe("warpAffine against the shared kernel", () => {
   it("has its WebAssembly SIMD kernel in Node 20 (so the tests below compare it, not only the JavaScript loop)", () => {
-    expect(affineRowKernel(new Float32Array(8))).not.toBeNull();
+    expect(affineRowKernel(new Float32Array(8), 4)).not.toBeNull();
   });
 
   for (const shape of [[7, 9, 11], [5, 6, 17, 3], [1, 4, 4], [4, 1, 1], [12, 10, 30], [6, 5, 2], [3, 8, 1], [9, 7, 64]]) {

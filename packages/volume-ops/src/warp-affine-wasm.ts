@@ -2,8 +2,8 @@
 // warp-affine-wasm-bytes.ts): one output row per call, the row's inside run two voxels at a time in
 // f64x2 lanes, with the same float32 locations and weights and the same float64 corner sums in
 // the same order as the JavaScript kernel, so the results are bit-identical (tests compare them).
-// One instance per thread, created on first use; its memory holds the volume and the output and
-// only grows. Where WebAssembly or its SIMD is missing, `affineRowKernel` returns null and
+// One instance per thread, created on first use; its memory holds the volume and one output plane
+// and only grows. Where WebAssembly or its SIMD is missing, `affineRowKernel` returns null and
 // `warpAffine` runs its JavaScript loop.
 import { WARP_AFFINE_WASM } from "./warp-affine-wasm-bytes.js";
 
@@ -18,15 +18,15 @@ export type AffineRow = (
   src: number, dst: number, d3: number, plane: number,
 ) => void;
 
-/** The kernel ready for one warp: the volume copied in; `finish` copies the output out. */
+/** The kernel ready for one warp: the volume copied in, output written one plane at a time. */
 export interface AffineRowKernel {
   row: AffineRow;
   /** Byte address of the volume in the kernel's memory. */
   src: number;
-  /** Byte address of the output (row `(i, j)` starts at `dst + (i * d2 + j) * d3 * 4`). */
+  /** Byte address of the output plane (row `j` of the current plane starts at `dst + j * d3 * 4`). */
   dst: number;
-  /** Copies the `size` output voxels to `out`. */
-  finish(out: Float32Array): void;
+  /** Copies the output plane (`d2 * d3` voxels) to `out` from voxel `offset` on. */
+  flush(out: Float32Array, offset: number): void;
 }
 
 // The little of the WebAssembly API used here, typed locally: the project's `lib` has no DOM,
@@ -42,7 +42,7 @@ interface WasmApi {
 }
 
 const PAGE = 65536;
-/** Largest memory used (8 bytes per voxel): byte addresses stay below 2^31 in the kernel's i32 maths. */
+/** Largest memory used (4 bytes per voxel and a plane): byte addresses stay below 2^31 in the kernel's i32 maths. */
 const MAX_BYTES = 2 ** 31;
 
 let instance: { memory: WasmMemory; row: AffineRow } | null | undefined;
@@ -72,16 +72,18 @@ function kernelInstance(): { memory: WasmMemory; row: AffineRow } | null {
 }
 
 /**
- * The kernel with `data` (a 3D volume's voxels) copied into its memory, or null when WebAssembly
- * SIMD is unavailable or the volume too large for it (more than 2^28 voxels). Not re-entrant: the
- * caller finishes one warp before starting the next (warps are synchronous).
+ * The kernel with `data` (a 3D volume's voxels, `plane` of them per index of the first axis)
+ * copied into its memory, or null when WebAssembly SIMD is unavailable or the volume too large for
+ * it (more than about 2^29 voxels). The memory holds the volume and one output plane (4 bytes per
+ * voxel, kept for the next warp). Not re-entrant: the caller finishes one warp before starting the
+ * next (warps are synchronous).
  */
-export function affineRowKernel(data: Float32Array): AffineRowKernel | null {
+export function affineRowKernel(data: Float32Array, plane: number): AffineRowKernel | null {
   const kernel = kernelInstance();
   const size = data.length;
-  if (kernel === null || 8 * size > MAX_BYTES) return null;
+  const need = 4 * (size + plane);
+  if (kernel === null || need > MAX_BYTES) return null;
   const { memory, row } = kernel;
-  const need = 8 * size;
   if (memory.buffer.byteLength < need) {
     try {
       memory.grow(Math.ceil((need - memory.buffer.byteLength) / PAGE));
@@ -91,12 +93,13 @@ export function affineRowKernel(data: Float32Array): AffineRowKernel | null {
   }
   const dst = 4 * size;
   new Float32Array(memory.buffer, 0, size).set(data);
+  const output = new Float32Array(memory.buffer, dst, plane);
   return {
     row,
     src: 0,
     dst,
-    finish(out: Float32Array): void {
-      out.set(new Float32Array(memory.buffer, dst, size));
+    flush(out: Float32Array, offset: number): void {
+      out.set(output, offset);
     },
   };
 }

@@ -37,8 +37,8 @@ function thetaOf(theta: ArrayLike<number>): number[] {
  * Each row's run of locations whose 8 corners all lie inside is computed without the boundary
  * test, by a WebAssembly SIMD kernel where the runtime has one (a 3D volume; the same values bit
  * for bit, about 1.7x faster than the JavaScript loop it falls back to; docs/decisions.md).
- * The kernel's memory (8 bytes per voxel of the largest volume warped, per thread) is kept for
- * the next warp. `options.out`: write into this
+ * The kernel's memory (4 bytes per voxel of the largest volume warped and a plane, per thread)
+ * is kept for the next warp. `options.out`: write into this
  * array (every element is written) instead of a new one, e.g. a buffer re-used across calls to
  * spare the page faults of fresh memory.
  *
@@ -80,7 +80,8 @@ export function warpAffineInto(grid: Grid, t: readonly number[], out: Float32Arr
 /** `warpAffineInto` by the WebAssembly kernel, row by row; false (nothing written) when it is unavailable. */
 function warpAffineWasm(grid: Grid, t: readonly number[], out: Float32Array): boolean {
   const { data, d1, d2, d3 } = grid;
-  const kernel = affineRowKernel(data);
+  const plane = d2 * d3;
+  const kernel = affineRowKernel(data, plane);
   if (kernel === null) return false;
   const { row, src, dst } = kernel;
   const [t00, t01, t02, t10, t11, t12, t20, t21, t22, t30, t31, t32] = t as [
@@ -89,17 +90,16 @@ function warpAffineWasm(grid: Grid, t: readonly number[], out: Float32Array): bo
   const h1 = d1 - 1;
   const h2 = d2 - 1;
   const h3 = d3 - 1;
-  const plane = d2 * d3;
   for (let i = 0; i < d1; i++) {
     for (let j = 0; j < d2; j++) {
       const bx = i * t00 + j * t10 + t30;
       const by = i * t01 + j * t11 + t31;
       const bz = i * t02 + j * t12 + t32;
       insideRun(bx, by, bz, t20, t21, t22, h1, h2, h3, d3);
-      row(bx, by, bz, t20, t21, t22, h1, h2, h3, runLo, runHi, d3, src, dst + (i * d2 + j) * d3 * 4, d3, plane);
+      row(bx, by, bz, t20, t21, t22, h1, h2, h3, runLo, runHi, d3, src, dst + j * d3 * 4, d3, plane);
     }
+    kernel.flush(out, i * plane);
   }
-  kernel.finish(out);
   return true;
 }
 
