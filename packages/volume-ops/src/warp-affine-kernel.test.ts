@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { DeepRegLoaderError, createVolume } from "@deepreg-loader/core";
 import type { Volume } from "@deepreg-loader/core";
-import { warpAffine } from "./warp-affine.js";
+import { warpAffine, warpAffineInto } from "./warp-affine.js";
+import { affineRowKernel } from "./warp-affine-wasm.js";
 import { warpDdf } from "./warp-ddf.js";
-import { sampleChannels, sampleScalar } from "./zero-boundary.js";
+import { gridOf, sampleChannels, sampleScalar } from "./zero-boundary.js";
 
 /** A small seeded generator (mulberry32), so the thetas are the same on every run. */
 function generator(seed: number): () => number {
@@ -81,15 +82,50 @@ function thetas(seed: number, count: number, shape: number[]): number[][] {
   return list;
 }
 
+/** warpAffine by its JavaScript loop only (no WebAssembly kernel). */
+function warpAffineJs(volume: Volume, theta: number[]): Float32Array {
+  const out = new Float32Array(volume.size);
+  warpAffineInto(gridOf(volume, "test"), theta.map(Math.fround), out, "js");
+  return out;
+}
+
 describe("warpAffine against the shared kernel", () => {
-  for (const shape of [[7, 9, 11], [5, 6, 17, 3], [1, 4, 4], [4, 1, 1], [12, 10, 30]]) {
-    it(`equals sampleScalar/sampleChannels bit for bit over random thetas, shape [${shape.join(", ")}]`, () => {
+  it("has its WebAssembly SIMD kernel in Node 20 (so the tests below compare it, not only the JavaScript loop)", () => {
+    expect(affineRowKernel(new Float32Array(8), 4)).not.toBeNull();
+  });
+
+  for (const shape of [[7, 9, 11], [5, 6, 17, 3], [1, 4, 4], [4, 1, 1], [12, 10, 30], [6, 5, 2], [3, 8, 1], [9, 7, 64]]) {
+    it(`equals sampleScalar/sampleChannels bit for bit over random thetas, shape [${shape.join(", ")}], WebAssembly and JavaScript`, () => {
       const volume = noisy(shape, shape.length * 31 + (shape[0] as number));
       for (const theta of thetas(shape.reduce((a, b) => a + b, 0), 40, shape)) {
-        expectSameBits(warpAffine(volume, theta).data, reference(volume, theta));
+        const expected = reference(volume, theta);
+        expectSameBits(warpAffine(volume, theta).data, expected);
+        expectSameBits(warpAffineJs(volume, theta), expected);
       }
     });
   }
+
+  it("gives the same values when the kernel's memory held a larger volume before (and after it grows again)", () => {
+    const big = noisy([20, 24, 28], 11);
+    const small = noisy([5, 7, 9], 12);
+    const bigger = noisy([30, 24, 40], 13);
+    const theta = [0.93, 0.03, -0.02, 0.02, 1.04, 0.01, -0.03, 0.02, 0.95, 1.3, -0.7, 0.9];
+    for (const volume of [big, small, bigger, small, big]) {
+      expectSameBits(warpAffine(volume, theta).data, reference(volume, theta));
+    }
+  });
+
+  it("equals the shared kernel on values that stress float64 sums (large, tiny, negative, subnormal)", () => {
+    const shape = [8, 9, 10];
+    const next = generator(99);
+    const values = [3.4e38, -3.4e38, 1e-45, -1e-40, 65504, -1, 0, 1e30];
+    const volume = createVolume(Float32Array.from({ length: 720 }, () => values[Math.floor(next() * values.length)]!), shape);
+    for (const theta of thetas(7, 20, shape)) {
+      const expected = reference(volume, theta);
+      expectSameBits(warpAffine(volume, theta).data, expected);
+      expectSameBits(warpAffineJs(volume, theta), expected);
+    }
+  });
 
   it("writes into options.out (every element, stale values overwritten) and returns it", () => {
     const volume = noisy([6, 7, 8], 3);
