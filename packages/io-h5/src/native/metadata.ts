@@ -20,6 +20,14 @@ export interface Superblock extends Sizes {
   version: number;
   base: number;
   root: number;
+  /** File offset of the end of the file the superblock declares (base + end-of-file address). */
+  end: number;
+  /**
+   * Why a file opened without h5wasm must not trust this superblock (undefined: it may): a field
+   * HDF5 validates or follows at open (free-space, driver info, extension, B-tree ranks, flags)
+   * that the native reader does not. The file is then opened through h5wasm as well.
+   */
+  distrust: string | undefined;
 }
 
 /** One object header message: its type, flags and body. */
@@ -40,31 +48,48 @@ export function readSuperblock(file: FileBytes): Superblock {
   const version = head[8] as number;
   if (version === 0 || version === 1) {
     const probe = new Cursor(head, { offsets: 8, lengths: 8 }, "superblock", 9);
-    probe.skip(4); // free-space, root symbol table entry, reserved, shared header versions
+    // Versions of the free-space storage, root group symbol table entry, reserved, shared header.
+    const versions = [probe.u8(), probe.u8(), probe.u8(), probe.u8()];
     const offsets = probe.u8();
     const lengths = probe.u8();
     const sizes = checkSizes(offsets, lengths);
     const c = new Cursor(head, sizes, "superblock", probe.pos);
-    c.skip(1 + 2 + 2 + 4); // reserved, leaf K, internal K, consistency flags
-    if (version === 1) c.skip(4); // indexed storage K, reserved
+    c.skip(1); // reserved
+    const leafK = c.u16();
+    const internalK = c.u16();
+    const flags = c.u32();
+    const storageK = version === 1 ? c.u16() : 1;
+    if (version === 1) c.skip(2); // reserved
     const base = c.address();
-    c.address(); // free-space info (unused)
-    c.address(); // end of file
-    c.address(); // driver info
+    const freeSpace = c.address();
+    const eof = c.address();
+    const driver = c.address();
     // Root group symbol table entry: link name offset, object header address, cache type, ...
     c.address();
     const root = c.address();
-    return { version, base: checkBase(base, at), root: checkRoot(root), ...sizes };
+    let distrust: string | undefined;
+    if (versions.some((v) => v !== 0)) distrust = "superblock: component versions";
+    else if (leafK === 0 || internalK === 0 || storageK === 0) distrust = "superblock: B-tree ranks";
+    else if (flags !== 0) distrust = "superblock: status flags";
+    else if (freeSpace !== UNDEFINED_ADDRESS) distrust = "superblock: free-space info";
+    else if (driver !== UNDEFINED_ADDRESS) distrust = "superblock: driver info";
+    else if (eof === UNDEFINED_ADDRESS) distrust = "superblock: no end of file";
+    return { version, base: checkBase(base, at), root: checkRoot(root), end: base + eof, distrust, ...sizes };
   }
   if (version === 2 || version === 3) {
     const sizes = checkSizes(head[9] as number, head[10] as number);
+    const flags = head[11] as number;
     const c = new Cursor(head, sizes, "superblock", 12);
     const base = c.address();
-    c.address(); // superblock extension
-    c.address(); // end of file
+    const extension = c.address();
+    const eof = c.address();
     const root = c.address();
     checkChecksum(head, 0, c.pos, "superblock");
-    return { version, base: checkBase(base, at), root: checkRoot(root), ...sizes };
+    let distrust: string | undefined;
+    if (flags !== 0) distrust = "superblock: status flags";
+    else if (extension !== UNDEFINED_ADDRESS) distrust = "superblock: extension";
+    else if (eof === UNDEFINED_ADDRESS) distrust = "superblock: no end of file";
+    return { version, base: checkBase(base, at), root: checkRoot(root), end: base + eof, distrust, ...sizes };
   }
   return unsupported(`superblock version ${version}`);
 }
@@ -173,11 +198,17 @@ export function readObjectHeader(ctx: H5Context, address: number): Message[] {
       const length = m.u16();
       const flags = m.u8();
       m.skip(3);
+      // Version 1 messages are 8-byte aligned (HDF5: "message not aligned").
+      if (length % 8 !== 0) unsupported("object header message not aligned");
       const body = m.bytes(length);
       addMessage(ctx, { type, flags, body }, messages, pending);
       parsed += 1;
     }
+    // HDF5 parses every message of every chunk whatever the count says: a count that does not
+    // match the chunks (damage) could hide a message from one reader and not the other.
+    if (m.remaining !== 0) unsupported("object header messages do not fill their chunk");
   }
+  if (parsed !== count) unsupported("object header message count");
   return messages;
 }
 

@@ -23,6 +23,19 @@ export interface ExpectedDataset {
   chunks: readonly number[] | null;
 }
 
+/** Most top-level names a file may have to be opened without h5wasm (every dataset header is read at open). */
+const MAX_NATIVE_KEYS = 4096;
+/** Strict UTF-8: a name that is not valid UTF-8 is left to h5wasm (which reports it). */
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** A file described entirely by the native reader: its top-level names and each dataset. */
+export interface NativeListing {
+  /** Top-level names (UTF-8 decoded), unsorted. */
+  keys: string[];
+  /** The description of each key's dataset. */
+  datasets: Map<string, DatasetInfo>;
+}
+
 /** Largest chunk (uncompressed) read natively; bigger ones fall back. */
 const MAX_CHUNK_BYTES = 256 * 2 ** 20;
 /** Contiguous data is read in pieces of at most this many bytes. */
@@ -86,6 +99,41 @@ export class NativeH5 {
     } finally {
       releaseLargeScratch();
     }
+  }
+
+  /**
+   * Every top-level name and its dataset, when the native reader alone can answer for the whole
+   * file as h5wasm would: a trusted superblock declaring exactly the file's size (a cut file is
+   * left to h5wasm, which reports it `TRUNCATED`), hard links only, names valid UTF-8, each a
+   * dataset of a supported type, shape, filters and layout. Throws `Unsupported` otherwise
+   * (the caller then opens the file through h5wasm, which answers as it always has).
+   */
+  describeAll(): NativeListing {
+    const ctx = this.#context();
+    const { superblock } = ctx;
+    if (superblock.distrust !== undefined) unsupported(superblock.distrust);
+    if (superblock.end !== ctx.file.size) unsupported(`the superblock declares ${superblock.end} bytes, the file has ${ctx.file.size}`);
+    const links = this.#linkMap();
+    if (links.size > MAX_NATIVE_KEYS) unsupported("too many keys to describe at open");
+    const keys: string[] = [];
+    const datasets = new Map<string, DatasetInfo>();
+    for (const [name, address] of links) {
+      if (address === undefined) unsupported(`${JSON.stringify(name)} is not a hard link`);
+      let key: string;
+      try {
+        key = UTF8.decode(Buffer.from(name, "latin1"));
+      } catch {
+        return unsupported("a name that is not UTF-8");
+      }
+      if (key.includes("/") || key === "." || key.includes("\0")) unsupported(`name ${JSON.stringify(key)}`);
+      const info = readDataset(ctx, address, true);
+      if (info.shape.some((d) => d === 0)) unsupported("empty dataset");
+      if (info.storage.kind === "chunked" && info.storage.dims.reduce((a, b) => a * b, info.type.size) > MAX_CHUNK_BYTES) unsupported("chunk too large");
+      keys.push(key);
+      datasets.set(key, info);
+      this.#datasets.set(key, info);
+    }
+    return { keys, datasets };
   }
 
   /** Why `key` is not read natively (undefined when it is): for tests and diagnostics. */
