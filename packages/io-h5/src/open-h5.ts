@@ -50,6 +50,13 @@ export interface H5ReadOptions {
    * Default: the whole dataset.
    */
   channel?: number;
+  /**
+   * Write the values into this array instead of a new one (its length must be the output's:
+   * the shape's size, or the spatial size with `channel`; else `INVALID_ARGUMENT`). The returned
+   * volume's `data` is `out` itself. A re-used array costs no fresh memory, which on some
+   * machines costs more than the read (docs/decisions.md). Default: a new array.
+   */
+  out?: Float32Array;
 }
 
 /** An open HDF5 file (read-only). Close it with `close()` or `using h5 = await openH5(...)`. */
@@ -169,17 +176,31 @@ class OpenH5File implements H5File {
         { file: this.path, details: { key, shape, maxBytes: this.#maxBytes } },
       );
     }
-    const native = this.#native?.read(key, expectation(fullShape, metadata), channel);
+    const { out } = options;
+    if (out !== undefined && (!(out instanceof Float32Array) || out.length !== size)) {
+      throw new DeepRegLoaderError(
+        "INVALID_ARGUMENT",
+        `${this.path}: read("${key}", { out }) needs a Float32Array of ${size} values (shape [${shape.join(", ")}]), found ${out instanceof Float32Array ? `${out.length} values` : typeof out}`,
+        { file: this.path, details: { key, shape, length: out instanceof Float32Array ? out.length : undefined } },
+      );
+    }
+    const native = this.#native?.read(key, expectation(fullShape, metadata), channel, out);
     if (native) return createVolume(native, shape);
+    let data: Float32Array;
     if (!dataset) {
       // Opened without h5wasm and the values did not read natively (a damaged chunk, a file
       // changed since): h5wasm answers, in a child process since `read` is synchronous.
-      return createVolume(readThroughH5wasm(this.path, key, { channel, slabBytes: this.#slabBytes, maxBytes: this.#maxBytes }, this.#native?.lastFallback), shape);
+      data = readThroughH5wasm(this.path, key, { channel, slabBytes: this.#slabBytes, maxBytes: this.#maxBytes }, this.#native?.lastFallback);
+    } else {
+      data = this.#call(key, "read", () => {
+        checkFilters(dataset.filters, this.path, key);
+        return readFloat32(dataset, fullShape, metadata.size, this.#slabBytes, metadata.chunks, channel);
+      });
     }
-    const data = this.#call(key, "read", () => {
-      checkFilters(dataset.filters, this.path, key);
-      return readFloat32(dataset, fullShape, metadata.size, this.#slabBytes, metadata.chunks, channel);
-    });
+    if (out !== undefined) {
+      out.set(data);
+      data = out;
+    }
     return createVolume(data, shape);
   }
 

@@ -83,7 +83,7 @@ export class NativeH5 {
    * undefined when the native reader does not support how it is stored or the file
    * disagrees with `expected`.
    */
-  read(key: string, expected: ExpectedDataset, channel?: number): Float32Array | undefined {
+  read(key: string, expected: ExpectedDataset, channel?: number, target?: Float32Array): Float32Array | undefined {
     this.lastFallback = undefined;
     const info = this.#dataset(key, expected);
     if (!info) {
@@ -91,7 +91,7 @@ export class NativeH5 {
       return undefined;
     }
     try {
-      return readValues(this.#ctx as H5Context, info, channel);
+      return readValues(this.#ctx as H5Context, info, channel, target);
     } catch (error) {
       // Unsupported, a zlib error, a file system error: h5wasm reads it (or names the problem).
       this.lastFallback = error instanceof Error ? error.message : String(error);
@@ -248,11 +248,19 @@ function typedView(bytes: Buffer, type: ElementType): NumericArray {
   }
 }
 
-function readValues(ctx: H5Context, info: DatasetInfo, channel: number | undefined): Float32Array {
+/**
+ * The values as row-major float32, into `target` when given (exactly the output's length, the
+ * caller checked): a re-used array is not fresh memory (docs/decisions.md); chunks never written
+ * read as zero, so a chunked dataset's target is cleared first.
+ */
+function readValues(ctx: H5Context, info: DatasetInfo, channel: number | undefined, target?: Float32Array): Float32Array {
   const { shape, type, storage } = info;
   const picked = channel !== undefined && shape.length === 4;
   const outShape = picked ? shape.slice(0, 3) : shape;
-  const out = new Float32Array(outShape.reduce((a, b) => a * b, 1));
+  const size = outShape.reduce((a, b) => a * b, 1);
+  if (target !== undefined && target.length !== size) unsupported("target of another length");
+  const out = target ?? new Float32Array(size);
+  if (target !== undefined && (storage.kind === "chunked" || (storage.kind === "contiguous" && storage.position === undefined))) out.fill(0);
   const channels = picked ? (shape[3] as number) : 1;
   const first = picked ? (channel as number) : 0;
   if (storage.kind === "bytes") {
