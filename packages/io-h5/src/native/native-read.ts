@@ -349,6 +349,9 @@ function unshuffle(source: Uint8Array, target: Uint8Array, itemSize: number): vo
   target.set(source.subarray(rest), rest);
 }
 
+/** Runs at least this long are copied with `TypedArray.set` (a memcpy) rather than a loop. */
+const SET_RUN = 32;
+
 /** Re-used per thread: the current chunk converted to float32. */
 let floatScratch = new Float32Array(0);
 
@@ -404,7 +407,9 @@ function scatter(chunk: NumericArray, origin: readonly number[], dims: readonly 
       source += i * (chunkStride[k] as number);
       target += ((origin[k] as number) + i) * (outStride[k] as number);
     }
-    if (step === 1) {
+    if (step === 1 && runLength >= SET_RUN) {
+      out.set(values.subarray(source, source + runLength), target); // a memcpy: ~2x the loop on long runs
+    } else if (step === 1) {
       for (let i = 0; i < runLength; i++) out[target + i] = values[source + i] as number;
     } else {
       for (let i = 0; i < runLength; i++) out[target + i] = values[source + i * step] as number;
