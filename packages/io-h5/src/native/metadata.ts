@@ -318,9 +318,22 @@ function readSymbolTable(ctx: H5Context, btree: number, heapAddress: number, add
     if (end === offset) unsupported("empty link name");
     return heap.toString("latin1", offset, end);
   };
+  /** A B-tree key: the name at a heap offset, empty allowed (the first key is usually ""). */
+  const keyAt = (offset: number): string => {
+    if (offset >= heap.length) unsupported("B-tree key outside the local heap");
+    const end = heap.indexOf(0, offset);
+    if (end < 0) unsupported("unterminated B-tree key");
+    return heap.toString("latin1", offset, end);
+  };
   let visited = 0;
   const seen = new Set<number>();
-  const walk = (node: number, expectedLevel: number | undefined): void => {
+  /**
+   * The names under `node`, in order. HDF5 finds a name by binary search over the keys (child
+   * i holds the names `key[i] < name <= key[i + 1]`, byte order) and then over a symbol node's
+   * sorted entries: a name listed where that search would not find it (damaged keys or names)
+   * is refused here, as h5wasm's lookup would not find it.
+   */
+  const walk = (node: number, expectedLevel: number | undefined): string[] => {
     if (seen.has(node) || ++visited > MAX_TREE_NODES) unsupported("B-tree loop");
     seen.add(node);
     const head = ctx.read(node, 8, "group B-tree node");
@@ -332,20 +345,28 @@ function readSymbolTable(ctx: H5Context, btree: number, heapAddress: number, add
     const entries = c0.u16();
     const size = 8 + 2 * ctx.sizes.offsets + (entries + 1) * ctx.sizes.lengths + entries * ctx.sizes.offsets;
     const c = ctx.cursor(ctx.read(node, size, "group B-tree node"), "group B-tree node", 8 + 2 * ctx.sizes.offsets);
+    const keys: string[] = [];
     const children: number[] = [];
     for (let i = 0; i < entries; i++) {
-      c.length();
+      keys.push(keyAt(c.length()));
       children.push(c.address());
     }
-    for (const child of children) {
-      if (level > 0) walk(child, level - 1);
-      else readSymbolNode(ctx, child, nameAt, add);
-    }
+    keys.push(keyAt(c.length()));
+    const names: string[] = [];
+    children.forEach((child, i) => {
+      const below = level > 0 ? walk(child, level - 1) : readSymbolNode(ctx, child, nameAt, add);
+      for (const name of below) {
+        if (!(name > (keys[i] as string) && name <= (keys[i + 1] as string))) unsupported("a name outside its B-tree key range");
+        if (names.length > 0 && !(name > (names[names.length - 1] as string))) unsupported("names out of order");
+        names.push(name);
+      }
+    });
+    return names;
   };
   walk(btree, undefined);
 }
 
-function readSymbolNode(ctx: H5Context, address: number, nameAt: (offset: number) => string, add: (name: string, target: number | undefined) => void): void {
+function readSymbolNode(ctx: H5Context, address: number, nameAt: (offset: number) => string, add: (name: string, target: number | undefined) => void): string[] {
   const head = ctx.read(address, 8, "symbol node");
   const c0 = ctx.cursor(head, "symbol node");
   c0.signature("SNOD");
@@ -354,21 +375,26 @@ function readSymbolNode(ctx: H5Context, address: number, nameAt: (offset: number
   const count = c0.u16();
   const entrySize = 2 * ctx.sizes.offsets + 24;
   const c = ctx.cursor(ctx.read(address, 8 + count * entrySize, "symbol node"), "symbol node", 8);
+  const names: string[] = [];
   for (let i = 0; i < count; i++) {
     const name = nameAt(c.length());
+    names.push(name);
     const target = c.address();
     const cacheType = c.u32();
     c.skip(20);
     // Cache type 2 is a soft link (its target path in the scratch pad): not a hard link.
     add(name, cacheType === 2 || target === UNDEFINED_ADDRESS ? undefined : target);
   }
+  return names;
 }
 
 /** Dense link storage: every record of the v2 B-tree name index, each a link in the fractal heap. */
 function readDenseLinks(ctx: H5Context, heapAddress: number, indexAddress: number, add: (name: string, target: number | undefined) => void): void {
   const heap = readFractalHeap(ctx, heapAddress);
-  for (const id of readNameIndex(ctx, indexAddress, heap.idLength)) {
+  for (const { hash, id } of readNameIndex(ctx, indexAddress, heap.idLength)) {
     const link = parseLink(ctx, heapObject(ctx, heap, id));
+    // HDF5 finds a name by its hash: a name whose hash is not the record's would not be found.
+    if (lookup3(Buffer.from(link.name, "latin1")) !== hash) unsupported("link name hash mismatch");
     add(link.name, link.target);
   }
 }
@@ -507,8 +533,8 @@ function heapObject(ctx: H5Context, heap: FractalHeap, id: Buffer): Buffer {
 }
 
 /** The heap IDs of every record of a link name index (v2 B-tree of type 5: name hash, heap ID). */
-function readNameIndex(ctx: H5Context, address: number, idLength: number): Buffer[] {
+function readNameIndex(ctx: H5Context, address: number, idLength: number): { hash: number; id: Buffer }[] {
   const { recordSize, records } = readBtree2Records(ctx, address, 5, "link name index");
   if (recordSize !== 4 + idLength) unsupported("link name record size");
-  return records.map((record) => record.subarray(4));
+  return records.map((record) => ({ hash: record.readUInt32LE(0), id: record.subarray(4) }));
 }
