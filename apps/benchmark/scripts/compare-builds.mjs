@@ -11,6 +11,7 @@
 //   epoch:deepreg:auto:all   the same, every label channel a sample (valid semantics)
 //   epoch:deepreg-h5:auto    the DeepReg paired H5 copy
 //   epoch:large:2            the benchmark's large NIfTI set (`.cache/bench-data`, made by `pnpm bench`)
+//   epoch:large-h5:2         the same voxels as gzip-chunked H5
 //   ttfb:large:auto          time to the first batch of one sample
 //   floor:deepreg:0          gunzipSync of every .nii.gz, files in memory (the inflate floor)
 // Each child runs `--reps` repetitions in one process; for epochs the first (JIT warm-up) is
@@ -29,6 +30,7 @@ const SETS = {
   deepreg: [join(DEEPREG, "data/test/nifti/paired/train"), "nifti", [64, 64, 60], [44, 59, 41]],
   "deepreg-h5": [join(DEEPREG, "data/test/h5/paired/train"), "h5", [64, 64, 60], [44, 59, 41]],
   large: [join(REPO, ".cache/bench-data/paired-16x192x192x160-v1/nifti/train"), "nifti", [192, 192, 160], [192, 192, 160]],
+  "large-h5": [join(REPO, ".cache/bench-data/paired-16x192x192x160-v1/h5/train"), "h5", [192, 192, 160], [192, 192, 160]],
 };
 const TOPS = ["moving_images", "fixed_images", "moving_labels", "fixed_labels"];
 

@@ -50,7 +50,25 @@ async function readRaw(task: VolumeTask) {
     h5Files.set(task.path, file);
     file.catch(() => h5Files.delete(task.path));
   }
-  return (await file).read(task.key as string, options);
+  const h5 = await file;
+  const out = h5OutFor(h5, task);
+  return h5.read(task.key as string, out === undefined ? options : { ...options, out });
+}
+
+/**
+ * The task's recycled `out` when the H5 read can write into it (as `outFor` in
+ * prepare-volume.ts: no resize, exactly the output's length), so the read pages in no fresh
+ * memory and the prepared volume is `out` itself; otherwise undefined (it goes back as `spare`).
+ */
+function h5OutFor(file: H5File, task: VolumeTask): Float32Array | undefined {
+  const out = task.out;
+  if (out === undefined || task.measure === true) return undefined;
+  const shape = file.shape(task.key as string);
+  const picked = task.channel !== undefined && shape.length === 4;
+  if (!picked && !(shape.length === 3 || (shape.length === 4 && shape[3] === 1))) return undefined;
+  if (shape[0] !== task.shape[0] || shape[1] !== task.shape[1] || shape[2] !== task.shape[2]) return undefined;
+  const size = (shape[0] as number) * (shape[1] as number) * (shape[2] as number);
+  return out.length === size ? out : undefined;
 }
 
 port.on("message", (message: TaskMessage<VolumeTask>) => {

@@ -25,7 +25,7 @@ const FLOAT = 1;
  * converts big-endian to native order). Anything other than 8-64 bit integers and
  * float32/float64 is `UNSUPPORTED_DTYPE`.
  */
-export function dtypeOf(metadata: Metadata, file: string, key: string): DType {
+export function dtypeOf(metadata: Pick<Metadata, "type" | "size" | "signed">, file: string, key: string): DType {
   const { type, size, signed } = metadata;
   if (type === INTEGER && (size === 1 || size === 2 || size === 4 || size === 8)) {
     return `${signed ? "int" : "uint"}${size * 8}` as DType;

@@ -15,7 +15,19 @@ let current: H5Instance | undefined;
 /** Instances created so far in this thread; each after the first is a fresh import of h5wasm. */
 let created = 0;
 
+/**
+ * How many h5wasm instances this thread has started (0: h5wasm was never loaded here). For
+ * tests and diagnostics: a file the native reader opens alone starts none.
+ */
+export function h5wasmInstances(): number {
+  return created;
+}
+
 async function init(): Promise<H5Instance> {
+  if (process.env.DEEPREG_LOADER_TEST_FORBID_H5WASM === "1") {
+    // Test hook (not an API): proves a code path never starts h5wasm, in any thread.
+    throw new Error("h5wasm is forbidden in this process (DEEPREG_LOADER_TEST_FORBID_H5WASM=1)");
+  }
   const n = created++;
   // A query string gives a new module record, hence a new wasm instance (the old one trapped).
   const h5 = (n === 0 ? await import("h5wasm/node") : await import(`${import.meta.resolve("h5wasm/node")}?instance=${n}`)) as H5wasm;

@@ -13,7 +13,9 @@ import { isWasmTrap, quiet } from "./quiet.js";
 import { hdf5ErrorSummary, isSignatureError, isTruncationError } from "./hdf5-error.js";
 import { readFloat32 } from "./read-slabs.js";
 import { NativeH5 } from "./native/native-read.js";
-import type { ExpectedDataset } from "./native/native-read.js";
+import type { ExpectedDataset, NativeListing } from "./native/native-read.js";
+import type { DatasetInfo } from "./native/dataset.js";
+import { readThroughH5wasm } from "./read-through-h5wasm.js";
 
 /** Options of `openH5`. */
 export interface OpenH5Options {
@@ -48,6 +50,13 @@ export interface H5ReadOptions {
    * Default: the whole dataset.
    */
   channel?: number;
+  /**
+   * Write the values into this array instead of a new one (its length must be the output's:
+   * the shape's size, or the spatial size with `channel`; else `INVALID_ARGUMENT`). The returned
+   * volume's `data` is `out` itself. A re-used array costs no fresh memory, which on some
+   * machines costs more than the read (docs/decisions.md). Default: a new array.
+   */
+  out?: Float32Array;
 }
 
 /** An open HDF5 file (read-only). Close it with `close()` or `using h5 = await openH5(...)`. */
@@ -86,22 +95,51 @@ function quoteList(keys: readonly string[], max = 10): string {
   return keys.length > max ? `${shown.join(", ")}, ... (${keys.length} keys)` : shown.join(", ");
 }
 
+/**
+ * What `shape`, `dtype` and `read` need to know of a dataset: h5wasm's metadata, or the native
+ * reader's description in the same terms (HDF5 type class, element size, signedness).
+ */
+type KeyMetadata = Pick<Metadata, "shape" | "type" | "size" | "signed" | "chunks">;
+
+/** A dataset as `OpenH5File` knows it: through h5wasm (`dataset`) or natively (no `dataset`). */
+interface Entry {
+  dataset?: Dataset;
+  metadata: KeyMetadata;
+}
+
+/** The file as opened through h5wasm: its instance (one per thread) and file handle. */
+interface WasmHandle {
+  instance: H5Instance;
+  file: H5wasmFile;
+}
+
 class OpenH5File implements H5File {
   readonly path: string;
-  readonly #instance: H5Instance;
+  /** Undefined when the native reader answers for the whole file (h5wasm was never started). */
+  readonly #wasm: WasmHandle | undefined;
   readonly #slabBytes: number;
   readonly #maxBytes: number;
-  #file: H5wasmFile | undefined;
+  #closed = false;
   readonly #native: NativeH5 | undefined;
   readonly #keys: string[];
   readonly #keySet: ReadonlySet<string>;
-  readonly #entries = new Map<string, { dataset: Dataset; metadata: Metadata }>();
+  readonly #entries = new Map<string, Entry>();
 
-  constructor(path: string, instance: H5Instance, file: H5wasmFile, keys: string[], options: { slabBytes: number; maxBytes: number; native: boolean }) {
+  constructor(
+    path: string,
+    source: { wasm: WasmHandle } | { native: NativeH5; listing: NativeListing },
+    keys: string[],
+    options: { slabBytes: number; maxBytes: number; native: boolean },
+  ) {
     this.path = path;
-    this.#native = options.native ? new NativeH5(path) : undefined;
-    this.#instance = instance;
-    this.#file = file;
+    if ("wasm" in source) {
+      this.#wasm = source.wasm;
+      this.#native = options.native ? new NativeH5(path) : undefined;
+    } else {
+      this.#wasm = undefined;
+      this.#native = source.native;
+      for (const [key, info] of source.listing.datasets) this.#entries.set(key, { metadata: nativeMetadata(info) });
+    }
     this.#keys = keys;
     this.#keySet = new Set(keys);
     this.#slabBytes = options.slabBytes;
@@ -138,12 +176,31 @@ class OpenH5File implements H5File {
         { file: this.path, details: { key, shape, maxBytes: this.#maxBytes } },
       );
     }
-    const native = this.#native?.read(key, expectation(fullShape, metadata), channel);
+    const { out } = options;
+    if (out !== undefined && (!(out instanceof Float32Array) || out.length !== size)) {
+      throw new DeepRegLoaderError(
+        "INVALID_ARGUMENT",
+        `${this.path}: read("${key}", { out }) needs a Float32Array of ${size} values (shape [${shape.join(", ")}]), found ${out instanceof Float32Array ? `${out.length} values` : typeof out}`,
+        { file: this.path, details: { key, shape, length: out instanceof Float32Array ? out.length : undefined } },
+      );
+    }
+    const native = this.#native?.read(key, expectation(fullShape, metadata), channel, out);
     if (native) return createVolume(native, shape);
-    const data = this.#call(key, "read", () => {
-      checkFilters(dataset.filters, this.path, key);
-      return readFloat32(dataset, fullShape, metadata.size, this.#slabBytes, metadata.chunks, channel);
-    });
+    let data: Float32Array;
+    if (!dataset) {
+      // Opened without h5wasm and the values did not read natively (a damaged chunk, a file
+      // changed since): h5wasm answers, in a child process since `read` is synchronous.
+      data = readThroughH5wasm(this.path, key, { channel, slabBytes: this.#slabBytes, maxBytes: this.#maxBytes }, this.#native?.lastFallback);
+    } else {
+      data = this.#call(key, "read", () => {
+        checkFilters(dataset.filters, this.path, key);
+        return readFloat32(dataset, fullShape, metadata.size, this.#slabBytes, metadata.chunks, channel);
+      });
+    }
+    if (out !== undefined) {
+      out.set(data);
+      data = out;
+    }
     return createVolume(data, shape);
   }
 
@@ -169,14 +226,19 @@ class OpenH5File implements H5File {
     return this.#native?.read(key, expectation(shape, metadata), options.channel);
   }
 
+  /** True when the file was opened by the native reader alone, without h5wasm. For tests; not public. */
+  get openedNatively(): boolean {
+    return this.#wasm === undefined;
+  }
+
   close(): void {
-    const file = this.#file;
-    if (!file) return;
-    this.#file = undefined;
+    if (this.#closed) return;
+    this.#closed = true;
     this.#native?.close();
-    if (this.#instance.broken) return; // the trapped instance is left alone
+    const wasm = this.#wasm;
+    if (!wasm || wasm.instance.broken) return; // a trapped instance is left alone
     try {
-      quiet(() => file.close());
+      quiet(() => wasm.file.close());
     } catch (error) {
       throw new DeepRegLoaderError("READ_FAILED", `${this.path}: closing failed: ${hdf5ErrorSummary(error)}`, {
         file: this.path,
@@ -189,18 +251,19 @@ class OpenH5File implements H5File {
     this.close();
   }
 
-  #open(): H5wasmFile {
-    if (!this.#file) {
+  /** The h5wasm file (undefined when opened natively); CLOSED or READ_FAILED when it cannot be used. */
+  #open(): H5wasmFile | undefined {
+    if (this.#closed) {
       throw new DeepRegLoaderError("CLOSED", `${this.path}: the HDF5 file was closed`, { file: this.path });
     }
-    if (this.#instance.broken) {
+    if (this.#wasm?.instance.broken) {
       throw new DeepRegLoaderError(
         "READ_FAILED",
         `${this.path}: the HDF5 library crashed on an earlier read and was restarted; open the file again`,
         { file: this.path },
       );
     }
-    return this.#file;
+    return this.#wasm?.file;
   }
 
   /**
@@ -214,7 +277,7 @@ class OpenH5File implements H5File {
     } catch (error) {
       if (error instanceof DeepRegLoaderError) throw error;
       if (isWasmTrap(error)) {
-        discardH5wasm(this.#instance);
+        if (this.#wasm) discardH5wasm(this.#wasm.instance);
         throw new DeepRegLoaderError(
           "READ_FAILED",
           `${this.path}: the HDF5 library crashed reading dataset "${key}" (${hdf5ErrorSummary(error)}); the file is damaged`,
@@ -230,11 +293,11 @@ class OpenH5File implements H5File {
   }
 
   /** The dataset named `key` and its metadata (cached); KEY_MISSING / NOT_A_DATASET otherwise. */
-  #entry(key: string): { dataset: Dataset; metadata: Metadata } {
+  #entry(key: string): Entry {
     const file = this.#open();
     const cached = this.#entries.get(key);
     if (cached) return cached;
-    if (!this.#keySet.has(key)) {
+    if (!this.#keySet.has(key) || !file || !this.#wasm) {
       const suggestion = closestKey(key, this.#keys);
       throw new DeepRegLoaderError(
         "KEY_MISSING",
@@ -244,7 +307,7 @@ class OpenH5File implements H5File {
       );
     }
     const entity = this.#call(key, "open", () => file.get(key));
-    if (!(entity instanceof this.#instance.h5.Dataset)) {
+    if (!(entity instanceof this.#wasm.instance.h5.Dataset)) {
       const kind = (entity && ENTITY_NAMES[entity.constructor.name]) ?? "not a dataset";
       throw new DeepRegLoaderError("NOT_A_DATASET", `${this.path}: "${key}" is ${kind}, expected a dataset`, {
         file: this.path,
@@ -275,7 +338,7 @@ class OpenH5File implements H5File {
     }
   }
 
-  #shape(key: string, metadata: Metadata): number[] {
+  #shape(key: string, metadata: KeyMetadata): number[] {
     if (!metadata.shape) {
       throw new DeepRegLoaderError(
         "SHAPE",
@@ -287,8 +350,14 @@ class OpenH5File implements H5File {
   }
 }
 
+/** The native description of a dataset in the terms of h5wasm's metadata. */
+function nativeMetadata(info: DatasetInfo): KeyMetadata {
+  const { shape, type, storage } = info;
+  return { shape: [...shape], type: type.typeClass, size: type.size, signed: type.signed, chunks: storage.kind === "chunked" ? [...storage.dims] : null };
+}
+
 /** What the native reader must agree with: h5wasm's view of the dataset. */
-function expectation(shape: readonly number[], metadata: Metadata): ExpectedDataset {
+function expectation(shape: readonly number[], metadata: KeyMetadata): ExpectedDataset {
   return { shape, type: metadata.type, size: metadata.size, signed: metadata.signed, chunks: metadata.chunks ?? null };
 }
 
@@ -304,7 +373,24 @@ function openError(path: string, error: unknown): DeepRegLoaderError {
 }
 
 /**
- * Opens an HDF5 file read-only through h5wasm (initialised on first use, once per thread).
+ * The file described by the native reader alone (see `NativeH5.describeAll`), or undefined:
+ * then it is opened through h5wasm, which lists, inspects and reports errors as it always has.
+ */
+function openNatively(path: string): { native: NativeH5; listing: NativeListing } | undefined {
+  const native = new NativeH5(path);
+  try {
+    return { native, listing: native.describeAll() };
+  } catch {
+    native.close();
+    return undefined;
+  }
+}
+
+/**
+ * Opens an HDF5 file read-only. When the native reader understands the whole file (every
+ * top-level name a dataset of a supported type and layout: DeepReg's files, h5py's and
+ * `writeH5`'s usual ones) it is opened without h5wasm; otherwise through h5wasm (initialised
+ * on first use, once per thread).
  *
  * Throws `DeepRegLoaderError`: `NOT_FOUND`, `EMPTY`, `NOT_HDF5`, `TRUNCATED`, `READ_FAILED`
  * (directory, permissions, corrupt metadata), each naming the file.
@@ -340,6 +426,10 @@ export async function openH5(path: string, options: OpenH5Options = {}): Promise
   }
   const native = (options.native ?? true) && process.env.DEEPREG_LOADER_H5_NATIVE !== "0";
   await checkH5File(path);
+  if (native) {
+    const opened = openNatively(path);
+    if (opened) return new OpenH5File(path, opened, opened.listing.keys.sort(), { slabBytes, maxBytes, native });
+  }
   const instance = await loadH5wasm();
   const { h5 } = instance;
   let file: H5wasmFile;
@@ -367,7 +457,7 @@ export async function openH5(path: string, options: OpenH5Options = {}): Promise
     if (error instanceof DeepRegLoaderError) throw error;
     throw new DeepRegLoaderError("READ_FAILED", `${path}: cannot list the keys: ${hdf5ErrorSummary(error)}`, { file: path, cause: error });
   }
-  return new OpenH5File(path, instance, file, keys, { slabBytes, maxBytes, native });
+  return new OpenH5File(path, { wasm: { instance, file } }, keys, { slabBytes, maxBytes, native });
 }
 
 /** A UTF-16 surrogate without its pair: what h5wasm makes of bytes that are not UTF-8. */

@@ -2,7 +2,7 @@
 // datatype (integers of 8-64 bits and IEEE float32/float64, either byte order), filter
 // pipeline (deflate, shuffle), fill value (zero only), layout (compact, contiguous, chunked:
 // v1 B-tree, single chunk, implicit, fixed array). Anything else is `Unsupported`.
-import { checkChecksum, UNDEFINED_ADDRESS, unsupported } from "./bytes.js";
+import { checkChecksum, readUint, UNDEFINED_ADDRESS, unsupported } from "./bytes.js";
 import { readBtree2Records } from "./btree2.js";
 import { findMessage, readObjectHeader } from "./metadata.js";
 import type { H5Context, Message } from "./metadata.js";
@@ -53,13 +53,30 @@ export interface DatasetInfo {
   storage: Storage;
 }
 
-/** Reads the description of the dataset whose object header is at `address`. */
-export function readDataset(ctx: H5Context, address: number): DatasetInfo {
+/**
+ * Messages a dataset header may hold when the file is opened without h5wasm (`strict`): the
+ * ones read here, NIL, and the modification time (which HDF5 decodes when it opens the object).
+ * Anything else (attributes, comments, ...) leaves the file to h5wasm, so that damage in a
+ * message HDF5 decodes and the native reader does not can never pass unnoticed.
+ */
+const STRICT_MESSAGES = new Set([0x00, 0x01, 0x03, 0x05, 0x08, 0x0b, 0x12]);
+
+/**
+ * Reads the description of the dataset whose object header is at `address`. `strict` (a file
+ * opened without h5wasm): only {@link STRICT_MESSAGES}, no message flags but "constant".
+ */
+export function readDataset(ctx: H5Context, address: number, strict = false): DatasetInfo {
   const messages = readObjectHeader(ctx, address);
   for (const m of messages) {
     // Values in another file (external file list), or a message HDF5 itself must understand to open the object.
     if (m.type === 0x07) unsupported("external storage");
     if (m.flags & 0x80) unsupported(`message ${m.type} marked "fail if unknown"`);
+    if (strict) {
+      if (!STRICT_MESSAGES.has(m.type)) unsupported(`message ${m.type} in a dataset opened without h5wasm`);
+      if (m.flags & ~0x01) unsupported(`message ${m.type} flags ${m.flags}`);
+      // HDF5: "bad version number for mtime message".
+      if (m.type === 0x12 && (m.body.length < 8 || m.body[0] !== 1)) unsupported("modification time message");
+    }
   }
   const { shape, unlimited } = readDataspace(ctx, need(messages, 0x01, "dataspace"));
   const type = readDatatype(ctx, need(messages, 0x03, "datatype"));
@@ -81,8 +98,10 @@ function readDataspace(ctx: H5Context, body: Buffer): { shape: number[]; unlimit
   const rank = c.u8();
   const flags = c.u8();
   if (version === 1) {
+    if (flags & ~0x01) unsupported("dataspace flags"); // 0x02: a permutation index, never implemented by HDF5
     c.skip(5);
   } else if (version === 2) {
+    if (flags & ~0x01) unsupported("dataspace flags");
     if (c.u8() !== 1) unsupported("dataspace that is not simple");
   } else {
     unsupported(`dataspace version ${version}`);
@@ -95,6 +114,8 @@ function readDataspace(ctx: H5Context, body: Buffer): { shape: number[]; unlimit
     for (let i = 0; i < rank; i++) {
       const max = c.bytes(ctx.sizes.lengths);
       if (max.every((b) => b === 0xff)) unlimited.push(i);
+      // HDF5: "dataspace dim ... is greater than maxdim size".
+      else if (readUint(max, 0, max.length, "dataspace") < (shape[i] as number)) unsupported("dataspace dimension beyond its maximum");
     }
   }
   return { shape, unlimited };
@@ -104,6 +125,9 @@ function readDatatype(ctx: H5Context, body: Buffer): ElementType {
   const c = ctx.cursor(body, "datatype");
   const head = c.u8();
   const typeClass = head & 0x0f;
+  // HDF5 refuses versions outside 1-4 ("bad version number for datatype message"); 4 is for types not read here.
+  const version = head >> 4;
+  if (version < 1 || version > 3) unsupported(`datatype version ${version}`);
   const bits = c.u8();
   const signBit = c.u8();
   c.skip(1);
@@ -136,13 +160,15 @@ function readFilters(ctx: H5Context, body: Buffer, itemSize: number): Filter[] {
   const count = c.u8();
   if (version === 1) c.skip(6);
   else if (version !== 2) unsupported(`filter pipeline version ${version}`);
+  if (count > 32) unsupported("more than 32 filters");
   const filters: Filter[] = [];
   for (let i = 0; i < count; i++) {
     const id = c.u16();
     const nameLength = version === 1 || id >= 256 ? c.u16() : 0;
     c.u16(); // flags (optional or not: a skipped filter shows in each chunk's mask)
     const valueCount = c.u16();
-    if (version === 1) c.skip(Math.ceil(nameLength / 8) * 8);
+    if (version === 1 && nameLength % 8 !== 0) unsupported("filter name length not a multiple of 8");
+    if (version === 1) c.skip(nameLength);
     else c.skip(nameLength);
     const values: number[] = [];
     for (let k = 0; k < valueCount; k++) values.push(c.u32());

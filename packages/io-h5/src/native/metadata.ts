@@ -20,6 +20,14 @@ export interface Superblock extends Sizes {
   version: number;
   base: number;
   root: number;
+  /** File offset of the end of the file the superblock declares (base + end-of-file address). */
+  end: number;
+  /**
+   * Why a file opened without h5wasm must not trust this superblock (undefined: it may): a field
+   * HDF5 validates or follows at open (free-space, driver info, extension, B-tree ranks, flags)
+   * that the native reader does not. The file is then opened through h5wasm as well.
+   */
+  distrust: string | undefined;
 }
 
 /** One object header message: its type, flags and body. */
@@ -40,31 +48,48 @@ export function readSuperblock(file: FileBytes): Superblock {
   const version = head[8] as number;
   if (version === 0 || version === 1) {
     const probe = new Cursor(head, { offsets: 8, lengths: 8 }, "superblock", 9);
-    probe.skip(4); // free-space, root symbol table entry, reserved, shared header versions
+    // Versions of the free-space storage, root group symbol table entry, reserved, shared header.
+    const versions = [probe.u8(), probe.u8(), probe.u8(), probe.u8()];
     const offsets = probe.u8();
     const lengths = probe.u8();
     const sizes = checkSizes(offsets, lengths);
     const c = new Cursor(head, sizes, "superblock", probe.pos);
-    c.skip(1 + 2 + 2 + 4); // reserved, leaf K, internal K, consistency flags
-    if (version === 1) c.skip(4); // indexed storage K, reserved
+    c.skip(1); // reserved
+    const leafK = c.u16();
+    const internalK = c.u16();
+    const flags = c.u32();
+    const storageK = version === 1 ? c.u16() : 1;
+    if (version === 1) c.skip(2); // reserved
     const base = c.address();
-    c.address(); // free-space info (unused)
-    c.address(); // end of file
-    c.address(); // driver info
+    const freeSpace = c.address();
+    const eof = c.address();
+    const driver = c.address();
     // Root group symbol table entry: link name offset, object header address, cache type, ...
     c.address();
     const root = c.address();
-    return { version, base: checkBase(base, at), root: checkRoot(root), ...sizes };
+    let distrust: string | undefined;
+    if (versions.some((v) => v !== 0)) distrust = "superblock: component versions";
+    else if (leafK === 0 || internalK === 0 || storageK === 0) distrust = "superblock: B-tree ranks";
+    else if (flags !== 0) distrust = "superblock: status flags";
+    else if (freeSpace !== UNDEFINED_ADDRESS) distrust = "superblock: free-space info";
+    else if (driver !== UNDEFINED_ADDRESS) distrust = "superblock: driver info";
+    else if (eof === UNDEFINED_ADDRESS) distrust = "superblock: no end of file";
+    return { version, base: checkBase(base, at), root: checkRoot(root), end: base + eof, distrust, ...sizes };
   }
   if (version === 2 || version === 3) {
     const sizes = checkSizes(head[9] as number, head[10] as number);
+    const flags = head[11] as number;
     const c = new Cursor(head, sizes, "superblock", 12);
     const base = c.address();
-    c.address(); // superblock extension
-    c.address(); // end of file
+    const extension = c.address();
+    const eof = c.address();
     const root = c.address();
     checkChecksum(head, 0, c.pos, "superblock");
-    return { version, base: checkBase(base, at), root: checkRoot(root), ...sizes };
+    let distrust: string | undefined;
+    if (flags !== 0) distrust = "superblock: status flags";
+    else if (extension !== UNDEFINED_ADDRESS) distrust = "superblock: extension";
+    else if (eof === UNDEFINED_ADDRESS) distrust = "superblock: no end of file";
+    return { version, base: checkBase(base, at), root: checkRoot(root), end: base + eof, distrust, ...sizes };
   }
   return unsupported(`superblock version ${version}`);
 }
@@ -173,11 +198,17 @@ export function readObjectHeader(ctx: H5Context, address: number): Message[] {
       const length = m.u16();
       const flags = m.u8();
       m.skip(3);
+      // Version 1 messages are 8-byte aligned (HDF5: "message not aligned").
+      if (length % 8 !== 0) unsupported("object header message not aligned");
       const body = m.bytes(length);
       addMessage(ctx, { type, flags, body }, messages, pending);
       parsed += 1;
     }
+    // HDF5 parses every message of every chunk whatever the count says: a count that does not
+    // match the chunks (damage) could hide a message from one reader and not the other.
+    if (m.remaining !== 0) unsupported("object header messages do not fill their chunk");
   }
+  if (parsed !== count) unsupported("object header message count");
   return messages;
 }
 
@@ -287,9 +318,22 @@ function readSymbolTable(ctx: H5Context, btree: number, heapAddress: number, add
     if (end === offset) unsupported("empty link name");
     return heap.toString("latin1", offset, end);
   };
+  /** A B-tree key: the name at a heap offset, empty allowed (the first key is usually ""). */
+  const keyAt = (offset: number): string => {
+    if (offset >= heap.length) unsupported("B-tree key outside the local heap");
+    const end = heap.indexOf(0, offset);
+    if (end < 0) unsupported("unterminated B-tree key");
+    return heap.toString("latin1", offset, end);
+  };
   let visited = 0;
   const seen = new Set<number>();
-  const walk = (node: number, expectedLevel: number | undefined): void => {
+  /**
+   * The names under `node`, in order. HDF5 finds a name by binary search over the keys (child
+   * i holds the names `key[i] < name <= key[i + 1]`, byte order) and then over a symbol node's
+   * sorted entries: a name listed where that search would not find it (damaged keys or names)
+   * is refused here, as h5wasm's lookup would not find it.
+   */
+  const walk = (node: number, expectedLevel: number | undefined): string[] => {
     if (seen.has(node) || ++visited > MAX_TREE_NODES) unsupported("B-tree loop");
     seen.add(node);
     const head = ctx.read(node, 8, "group B-tree node");
@@ -301,20 +345,28 @@ function readSymbolTable(ctx: H5Context, btree: number, heapAddress: number, add
     const entries = c0.u16();
     const size = 8 + 2 * ctx.sizes.offsets + (entries + 1) * ctx.sizes.lengths + entries * ctx.sizes.offsets;
     const c = ctx.cursor(ctx.read(node, size, "group B-tree node"), "group B-tree node", 8 + 2 * ctx.sizes.offsets);
+    const keys: string[] = [];
     const children: number[] = [];
     for (let i = 0; i < entries; i++) {
-      c.length();
+      keys.push(keyAt(c.length()));
       children.push(c.address());
     }
-    for (const child of children) {
-      if (level > 0) walk(child, level - 1);
-      else readSymbolNode(ctx, child, nameAt, add);
-    }
+    keys.push(keyAt(c.length()));
+    const names: string[] = [];
+    children.forEach((child, i) => {
+      const below = level > 0 ? walk(child, level - 1) : readSymbolNode(ctx, child, nameAt, add);
+      for (const name of below) {
+        if (!(name > (keys[i] as string) && name <= (keys[i + 1] as string))) unsupported("a name outside its B-tree key range");
+        if (names.length > 0 && !(name > (names[names.length - 1] as string))) unsupported("names out of order");
+        names.push(name);
+      }
+    });
+    return names;
   };
   walk(btree, undefined);
 }
 
-function readSymbolNode(ctx: H5Context, address: number, nameAt: (offset: number) => string, add: (name: string, target: number | undefined) => void): void {
+function readSymbolNode(ctx: H5Context, address: number, nameAt: (offset: number) => string, add: (name: string, target: number | undefined) => void): string[] {
   const head = ctx.read(address, 8, "symbol node");
   const c0 = ctx.cursor(head, "symbol node");
   c0.signature("SNOD");
@@ -323,21 +375,26 @@ function readSymbolNode(ctx: H5Context, address: number, nameAt: (offset: number
   const count = c0.u16();
   const entrySize = 2 * ctx.sizes.offsets + 24;
   const c = ctx.cursor(ctx.read(address, 8 + count * entrySize, "symbol node"), "symbol node", 8);
+  const names: string[] = [];
   for (let i = 0; i < count; i++) {
     const name = nameAt(c.length());
+    names.push(name);
     const target = c.address();
     const cacheType = c.u32();
     c.skip(20);
     // Cache type 2 is a soft link (its target path in the scratch pad): not a hard link.
     add(name, cacheType === 2 || target === UNDEFINED_ADDRESS ? undefined : target);
   }
+  return names;
 }
 
 /** Dense link storage: every record of the v2 B-tree name index, each a link in the fractal heap. */
 function readDenseLinks(ctx: H5Context, heapAddress: number, indexAddress: number, add: (name: string, target: number | undefined) => void): void {
   const heap = readFractalHeap(ctx, heapAddress);
-  for (const id of readNameIndex(ctx, indexAddress, heap.idLength)) {
+  for (const { hash, id } of readNameIndex(ctx, indexAddress, heap.idLength)) {
     const link = parseLink(ctx, heapObject(ctx, heap, id));
+    // HDF5 finds a name by its hash: a name whose hash is not the record's would not be found.
+    if (lookup3(Buffer.from(link.name, "latin1")) !== hash) unsupported("link name hash mismatch");
     add(link.name, link.target);
   }
 }
@@ -476,8 +533,8 @@ function heapObject(ctx: H5Context, heap: FractalHeap, id: Buffer): Buffer {
 }
 
 /** The heap IDs of every record of a link name index (v2 B-tree of type 5: name hash, heap ID). */
-function readNameIndex(ctx: H5Context, address: number, idLength: number): Buffer[] {
+function readNameIndex(ctx: H5Context, address: number, idLength: number): { hash: number; id: Buffer }[] {
   const { recordSize, records } = readBtree2Records(ctx, address, 5, "link name index");
   if (recordSize !== 4 + idLength) unsupported("link name record size");
-  return records.map((record) => record.subarray(4));
+  return records.map((record) => ({ hash: record.readUInt32LE(0), id: record.subarray(4) }));
 }

@@ -23,6 +23,19 @@ export interface ExpectedDataset {
   chunks: readonly number[] | null;
 }
 
+/** Most top-level names a file may have to be opened without h5wasm (every dataset header is read at open). */
+const MAX_NATIVE_KEYS = 4096;
+/** Strict UTF-8: a name that is not valid UTF-8 is left to h5wasm (which reports it). */
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** A file described entirely by the native reader: its top-level names and each dataset. */
+export interface NativeListing {
+  /** Top-level names (UTF-8 decoded), unsorted. */
+  keys: string[];
+  /** The description of each key's dataset. */
+  datasets: Map<string, DatasetInfo>;
+}
+
 /** Largest chunk (uncompressed) read natively; bigger ones fall back. */
 const MAX_CHUNK_BYTES = 256 * 2 ** 20;
 /** Contiguous data is read in pieces of at most this many bytes. */
@@ -70,7 +83,7 @@ export class NativeH5 {
    * undefined when the native reader does not support how it is stored or the file
    * disagrees with `expected`.
    */
-  read(key: string, expected: ExpectedDataset, channel?: number): Float32Array | undefined {
+  read(key: string, expected: ExpectedDataset, channel?: number, target?: Float32Array): Float32Array | undefined {
     this.lastFallback = undefined;
     const info = this.#dataset(key, expected);
     if (!info) {
@@ -78,7 +91,7 @@ export class NativeH5 {
       return undefined;
     }
     try {
-      return readValues(this.#ctx as H5Context, info, channel);
+      return readValues(this.#ctx as H5Context, info, channel, target);
     } catch (error) {
       // Unsupported, a zlib error, a file system error: h5wasm reads it (or names the problem).
       this.lastFallback = error instanceof Error ? error.message : String(error);
@@ -86,6 +99,41 @@ export class NativeH5 {
     } finally {
       releaseLargeScratch();
     }
+  }
+
+  /**
+   * Every top-level name and its dataset, when the native reader alone can answer for the whole
+   * file as h5wasm would: a trusted superblock declaring exactly the file's size (a cut file is
+   * left to h5wasm, which reports it `TRUNCATED`), hard links only, names valid UTF-8, each a
+   * dataset of a supported type, shape, filters and layout. Throws `Unsupported` otherwise
+   * (the caller then opens the file through h5wasm, which answers as it always has).
+   */
+  describeAll(): NativeListing {
+    const ctx = this.#context();
+    const { superblock } = ctx;
+    if (superblock.distrust !== undefined) unsupported(superblock.distrust);
+    if (superblock.end !== ctx.file.size) unsupported(`the superblock declares ${superblock.end} bytes, the file has ${ctx.file.size}`);
+    const links = this.#linkMap();
+    if (links.size > MAX_NATIVE_KEYS) unsupported("too many keys to describe at open");
+    const keys: string[] = [];
+    const datasets = new Map<string, DatasetInfo>();
+    for (const [name, address] of links) {
+      if (address === undefined) unsupported(`${JSON.stringify(name)} is not a hard link`);
+      let key: string;
+      try {
+        key = UTF8.decode(Buffer.from(name, "latin1"));
+      } catch {
+        return unsupported("a name that is not UTF-8");
+      }
+      if (key.includes("/") || key === "." || key.includes("\0")) unsupported(`name ${JSON.stringify(key)}`);
+      const info = readDataset(ctx, address, true);
+      if (info.shape.some((d) => d === 0)) unsupported("empty dataset");
+      if (info.storage.kind === "chunked" && info.storage.dims.reduce((a, b) => a * b, info.type.size) > MAX_CHUNK_BYTES) unsupported("chunk too large");
+      keys.push(key);
+      datasets.set(key, info);
+      this.#datasets.set(key, info);
+    }
+    return { keys, datasets };
   }
 
   /** Why `key` is not read natively (undefined when it is): for tests and diagnostics. */
@@ -200,11 +248,19 @@ function typedView(bytes: Buffer, type: ElementType): NumericArray {
   }
 }
 
-function readValues(ctx: H5Context, info: DatasetInfo, channel: number | undefined): Float32Array {
+/**
+ * The values as row-major float32, into `target` when given (exactly the output's length, the
+ * caller checked): a re-used array is not fresh memory (docs/decisions.md); chunks never written
+ * read as zero, so a chunked dataset's target is cleared first.
+ */
+function readValues(ctx: H5Context, info: DatasetInfo, channel: number | undefined, target?: Float32Array): Float32Array {
   const { shape, type, storage } = info;
   const picked = channel !== undefined && shape.length === 4;
   const outShape = picked ? shape.slice(0, 3) : shape;
-  const out = new Float32Array(outShape.reduce((a, b) => a * b, 1));
+  const size = outShape.reduce((a, b) => a * b, 1);
+  if (target !== undefined && target.length !== size) unsupported("target of another length");
+  const out = target ?? new Float32Array(size);
+  if (target !== undefined && (storage.kind === "chunked" || (storage.kind === "contiguous" && storage.position === undefined))) out.fill(0);
   const channels = picked ? (shape[3] as number) : 1;
   const first = picked ? (channel as number) : 0;
   if (storage.kind === "bytes") {
@@ -293,6 +349,9 @@ function unshuffle(source: Uint8Array, target: Uint8Array, itemSize: number): vo
   target.set(source.subarray(rest), rest);
 }
 
+/** Runs at least this long are copied with `TypedArray.set` (a memcpy) rather than a loop. */
+const SET_RUN = 32;
+
 /** Re-used per thread: the current chunk converted to float32. */
 let floatScratch = new Float32Array(0);
 
@@ -348,7 +407,9 @@ function scatter(chunk: NumericArray, origin: readonly number[], dims: readonly 
       source += i * (chunkStride[k] as number);
       target += ((origin[k] as number) + i) * (outStride[k] as number);
     }
-    if (step === 1) {
+    if (step === 1 && runLength >= SET_RUN) {
+      out.set(values.subarray(source, source + runLength), target); // a memcpy: ~2x the loop on long runs
+    } else if (step === 1) {
       for (let i = 0; i < runLength; i++) out[target + i] = values[source + i] as number;
     } else {
       for (let i = 0; i < runLength; i++) out[target + i] = values[source + i * step] as number;
