@@ -308,3 +308,60 @@ export function inflateError(error: unknown, file: string): DeepRegLoaderError {
   }
   return new DeepRegLoaderError("READ_FAILED", `${file}: invalid gzip data (${reason})`, { file, cause: error });
 }
+
+/** Bytes skipped over (inflated and thrown away) per engine call by {@link inflateRangeInto}; re-used. */
+let discard: Uint8Array | undefined;
+const DISCARD_BYTES = 2 ** 18;
+
+/**
+ * Inflates the gzip stream `input` piece by piece through one zlib engine: its first
+ * `out.length - length` bytes go to the start of `out`, the next `skip` bytes are inflated
+ * into a small re-used buffer and thrown away, and the `length` bytes after them fill the rest
+ * of `out`; then it stops (nothing after them is inflated, and the gzip trailer is not checked).
+ * So one channel of a NIfTI 4D file comes out beside its header without the other channels
+ * ever being held. Returns true when `out` is full; undefined when the stream ended first, a
+ * zlib error occurred, or this Node has no engine internals (see {@link inflateInto}): the
+ * caller then takes the plain path, which gives the documented result or error.
+ */
+export function inflateRangeInto(input: Uint8Array, out: Uint8Array, skip: number, length: number): true | undefined {
+  const engine = zlib.createGunzip() as unknown as EngineInternals;
+  try {
+    const handle = engine._handle;
+    const state = engine._writeState;
+    if (typeof handle?.writeSync !== "function" || !(state instanceof Uint32Array) || state.length < 2) return undefined;
+    let failed = false;
+    handle.onerror = () => {
+      failed = true;
+    };
+    const write = handle.writeSync.bind(handle);
+    const prefix = out.length - length;
+    let inOff = 0;
+    /** Inflates exactly `count` bytes into `target` from `at` (in calls of at most `step` bytes); false when the stream gives fewer. */
+    const fill = (target: Uint8Array, at: number, count: number, step: number): boolean => {
+      let left = count;
+      while (left > 0) {
+        const want = Math.min(step, left);
+        const inLen = input.length - inOff;
+        write(zlib.constants.Z_SYNC_FLUSH, input, inOff, inLen, target, target === out ? at + (count - left) : 0, want);
+        if (failed) return false;
+        const produced = want - (state[0] as number);
+        const consumed = inLen - (state[1] as number);
+        inOff += consumed;
+        if (produced === 0 && consumed === 0) return false;
+        left -= produced;
+      }
+      return true;
+    };
+    if (!fill(out, 0, prefix, prefix)) return undefined;
+    if (skip > 0) {
+      discard ??= new Uint8Array(DISCARD_BYTES);
+      if (!fill(discard, 0, skip, DISCARD_BYTES)) return undefined;
+    }
+    if (!fill(out, prefix, length, length)) return undefined;
+    return true;
+  } catch {
+    return undefined;
+  } finally {
+    engine.close();
+  }
+}
