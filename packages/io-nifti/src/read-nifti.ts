@@ -28,11 +28,12 @@ export interface ReadNiftiOptions {
    */
   channel?: number;
   /**
-   * Sync readers only (`readNiftiSync`, `readNiftiRawSync`; the async ones ignore it): memory
-   * from {@link createNiftiReadScratch} that this read re-uses for the file's bytes and the
-   * inflated stream instead of allocating them, so a thread reading file after file stops paging
-   * in fresh memory. `readNiftiRawSync`'s `values` then view the scratch: use them before the
-   * next read with the same scratch. Default: fresh memory per read.
+   * Memory from {@link createNiftiReadScratch} that this read re-uses for the file's bytes and
+   * the inflated stream instead of allocating them, so a thread reading file after file stops
+   * paging in fresh memory (the async readers inflate into it on the libuv pool). The raw
+   * readers' `values` then view the scratch: use them before the next read with the same
+   * scratch, and never give one scratch to two reads in flight at once (async). Default: fresh
+   * memory per read.
    */
   scratch?: NiftiReadScratch;
 }
@@ -120,7 +121,10 @@ async function readWith<T>(input: NiftiInput, options: ReadNiftiOptions, decode:
     return readFrom({ size: bytes.length, read: (n) => bytes.subarray(0, n) }, file, options, decode);
   }
   const file = input;
-  return withOpenFile(file, (fd, size) => readFrom({ size, read: (n) => readPrefix(fd, n) }, file, options, decode));
+  const scratch = options.scratch;
+  return withOpenFile(file, (fd, size) =>
+    readFrom({ size, read: (n) => (scratch === undefined ? readPrefix(fd, n) : readPrefix(fd, n, scratchBuffer(scratch, "input", n))) }, file, options, decode),
+  );
 }
 
 /**
@@ -288,12 +292,14 @@ async function readFrom<T>(
   const { gzip, needed, take, channel } = planOf(first, file, options);
   const length = Math.min(source.size, take);
   const input = length <= first.length ? first.subarray(0, length) : await source.read(length);
+  const scratch = options.scratch;
+  const into = scratch === undefined ? undefined : (n: number) => scratchBuffer(scratch, "inflated", n);
   // One channel: inflated alone on this thread (little work for a label: it stops after it).
-  const packed = channel === undefined ? undefined : inflateChannel(input, channel);
+  const packed = channel === undefined ? undefined : inflateChannel(input, channel, into);
   if (packed !== undefined) return decode(packed, packedOptions(file, options));
   const whole = channel === undefined || length === source.size ? input : await source.read(Math.min(source.size, compressedCap(needed)));
   const raw = gzip
-    ? voxelBytes(await inflateAsync((n) => whole.subarray(0, n), inflatePlan(whole.length, needed, whole.length, name, false, undefined, true)), needed, name)
+    ? voxelBytes(await inflateAsync((n) => whole.subarray(0, n), inflatePlan(whole.length, needed, whole.length, name, false, undefined, true), into), needed, name)
     : input;
   return decode(raw, decodeOptions(file, options));
 }
@@ -316,8 +322,7 @@ function readFromSync<T>(source: Source<Uint8Array>, file: string | undefined, o
 }
 
 /** The first `length` bytes of an open file (fewer when it is shorter), in a buffer of their own. */
-async function readPrefix(fd: number, length: number): Promise<Uint8Array> {
-  const buffer = Buffer.allocUnsafeSlow(length);
+async function readPrefix(fd: number, length: number, buffer: Uint8Array = Buffer.allocUnsafeSlow(length)): Promise<Uint8Array> {
   let filled = 0;
   while (filled < length) {
     const bytesRead = await new Promise<number>((resolve, reject) =>
