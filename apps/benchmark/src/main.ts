@@ -27,6 +27,9 @@ const USAGE = `Usage: pnpm bench [-- --pairs N] [--shape AxBxC] [--reps N] [--qu
   --no-deepreg    skip the DeepReg test data even when present
   --only cold-nifti  only the large NIfTI set's inflate floors and cold epochs (workers 0 and 2, recycling,
                   GLIBC_TUNABLES) and the targets they give (~2 min idle)
+  --only ttfb     only what the first-batch and linear-cost targets need, on the large NIfTI set: cold
+                  epochs w0 (one sample) and w2 at 1x and 3x the data, time to first batch at workers 0, 2
+                  and auto (~1 min idle)
   --out FILE      where to write the JSON results (default bench-results.json at the repo root)
   --h5-ab         only the large H5 vs large NIfTI cold epochs at workers 0 and 2, H5 read natively
                   and through h5wasm (DEEPREG_LOADER_H5_NATIVE=0), alternated --reps times; prints
@@ -66,8 +69,8 @@ interface Options {
   reps: number;
   quick: boolean;
   deepreg: boolean;
-  /** `cold-nifti`: only the large NIfTI set's floors and cold epochs. */
-  only: "cold-nifti" | undefined;
+  /** `cold-nifti`: only the large NIfTI set's floors and cold epochs; `ttfb`: only the first-batch and linear-cost rows. */
+  only: "cold-nifti" | "ttfb" | undefined;
   out: string;
   h5ab: boolean;
 }
@@ -103,9 +106,11 @@ function parseOptions(argv: string[]): Options | undefined {
   if (shape.length !== 3 || shape.some((d) => !Number.isInteger(d) || d < 2)) {
     throw new Error(`--shape must look like 192x192x160, found ${JSON.stringify(shapeText)}`);
   }
-  if (values.only !== undefined && values.only !== "cold-nifti") throw new Error(`--only must be cold-nifti, found ${JSON.stringify(values.only)}`);
+  if (values.only !== undefined && values.only !== "cold-nifti" && values.only !== "ttfb") {
+    throw new Error(`--only must be cold-nifti or ttfb, found ${JSON.stringify(values.only)}`);
+  }
   return {
-    only: values.only,
+    only: values.only as Options["only"],
     pairs: int("pairs", values.pairs, quick ? 4 : 16, 2),
     shape: shape as Shape3,
     reps: int("reps", values.reps, quick ? 1 : 3, 1),
@@ -218,6 +223,11 @@ async function run(options: Options): Promise<void> {
   console.log(`every row is the median of n repetitions; epochs stream loader.samples() at the native shapes (resize is the identity)\n`);
   console.log(cells(COLUMNS.map(([name]) => name)));
   console.log("-".repeat(COLUMNS.reduce((a, [, w]) => a + w + 2, 0)));
+
+  if (options.only === "ttfb") {
+    await runTtfb(options, large, { rows, children, info, add, child });
+    return;
+  }
 
   // Floors and cold epochs at 0, 1, 2 and "auto" workers.
   const cold: Record<string, Record<string, ChildResult>> = {};
@@ -484,6 +494,57 @@ async function run(options: Options): Promise<void> {
   };
   await writeFile(options.out, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`\nwrote ${shown(options.out)} in ${results.seconds.toFixed(0)} s total`);
+}
+
+/**
+ * `--only ttfb`: the rows of the full run that the time-to-first-batch and linear-cost targets
+ * use, measured the same way (same children, same definitions), and those three targets.
+ */
+async function runTtfb(
+  options: Options,
+  large: Awaited<ReturnType<typeof largeWorkloads>>,
+  run: {
+    rows: Row[];
+    children: Record<string, ChildResult>;
+    info: Record<string, unknown>;
+    add: (row: Row) => Row;
+    child: (name: string, c: ChildCase) => Promise<ChildResult>;
+  },
+): Promise<void> {
+  const { add, child } = run;
+  const R = options.reps;
+  const w = large.nifti;
+  const w0 = await child(`${w.name}-cold-w0`, { kind: "epoch", dataset: w.dataset, workers: 0, cacheBytes: 0, reps: R });
+  add(epochRow("cold epoch, workers 0", w.name, w0, w0.seconds, `open ${formatSeconds(median(w0.openSeconds))}, ${cores(w0)} cores`));
+  const w2 = await child(`${w.name}-cold-w2`, { kind: "epoch", dataset: w.dataset, workers: 2, cacheBytes: 0, reps: R });
+  add(epochRow("cold epoch, workers 2", w.name, w2, w2.seconds, `open ${formatSeconds(median(w2.openSeconds))}, ${cores(w2)} cores`));
+  const time3x = await child("time-3x", { kind: "epoch", dataset: large.nifti3x.dataset, workers: 2, cacheBytes: 0, reps: R });
+  add(epochRow("cold epoch, workers 2 (3x data)", large.nifti3x.name, time3x, time3x.seconds, `${cores(time3x)} cores`));
+  const oneSample = ratio(median(w0.seconds), w0.samples);
+  add({ measure: "one sample (cold epoch w0 / samples)", workload: w.name, n: R, seconds: oneSample });
+  const ttfb: Record<string, ChildResult> = {};
+  for (const workers of [0, 2, "auto"] as const) {
+    const r = await child(`ttfb-w${workers}`, { kind: "ttfb", dataset: w.dataset, workers, reps: R });
+    ttfb[workers] = r;
+    add({ measure: `time to first batch (1), workers ${workers === "auto" ? `auto (${r.workers})` : workers}`, workload: w.name, n: r.seconds.length, seconds: median(r.seconds), peakRss: r.maxRssBytes });
+  }
+  const targets = [
+    target("time to first batch < 2x one sample", `first batch w2 / one sample (${w.name})`, ratio(median(ttfb[2]!.seconds), oneSample), "<", 2),
+    target(
+      "3x the data takes 3x the time (10%)",
+      `|time 3x / (3 x time 1x) - 1|, w2, cache off (${w.name})`,
+      Math.abs(ratio(median(time3x.seconds), 3 * median(w2.seconds)) - 1),
+      "<=",
+      0.1,
+    ),
+    target("time to first batch <= 1.5x one sample, auto", `first batch auto / one sample (${w.name})`, ratio(median(ttfb.auto!.seconds), oneSample), "<=", 1.5),
+  ];
+  printTargets(targets, options);
+  await writeFile(
+    options.out,
+    `${JSON.stringify({ date: new Date().toISOString(), machine: run.info, options: { ...options, out: undefined }, rows: run.rows, targets, children: run.children }, null, 2)}\n`,
+  );
+  console.log(`\nwrote ${shown(options.out)}`);
 }
 
 /** The GLIBC_TUNABLES of the `GLIBC_TUNABLES` rows: glibc never returns freed memory to the system (so it is re-used, not paged in again). */
