@@ -23,8 +23,11 @@ export interface ReadNiftiOptions {
   maxBytes?: number;
   /**
    * Read only `[..., channel]` of a 4D file (one channel of a DeepReg label) as a 3D volume;
-   * the other channels are inflated but never converted. A 3D file has one channel, 0.
-   * `INVALID_ARGUMENT` when out of range. Default: the whole volume.
+   * the other channels are never converted. From a `.nii.gz` of two or more channels only the
+   * header and this channel are kept: the stream is inflated on the calling thread up to the
+   * channel's end and no further (so neither the rest of the stream nor its CRC is checked; a
+   * stream cut or damaged before the channel ends fails as a whole read does). A 3D file has
+   * one channel, 0. `INVALID_ARGUMENT` when out of range. Default: the whole volume.
    */
   channel?: number;
   /**
@@ -39,8 +42,9 @@ export interface ReadNiftiOptions {
 }
 
 /**
- * Memory a series of synchronous reads on one thread shares ({@link ReadNiftiOptions.scratch}):
- * grown to the largest file read so far, never shrunk. Plain data; one per thread.
+ * Memory a series of reads shares ({@link ReadNiftiOptions.scratch}): grown to the largest file
+ * read so far, never shrunk. Plain data; it serves one read at a time (one per thread for the
+ * sync readers, one per read in flight for the async ones).
  */
 export interface NiftiReadScratch {
   /** The last file's bytes (as read from disk). */
