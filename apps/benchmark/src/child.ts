@@ -33,7 +33,14 @@ export type ChildCase =
   /** One loader with a cache: epoch 0 cold, then `reps` warm epochs. */
   | { kind: "warm"; dataset: DatasetConfig; workers: Workers; cacheBytes: number; reps: number }
   /** `reps` fresh loaders: time to the first batch of 1 sample. */
-  | { kind: "ttfb"; dataset: DatasetConfig; workers: Workers; reps: number };
+  | {
+      kind: "ttfb";
+      dataset: DatasetConfig;
+      workers: Workers;
+      reps: number;
+      /** Extra environment of the child process (e.g. `GLIBC_TUNABLES`, read by the C library at start). */
+      env?: Record<string, string>;
+    };
 
 /** The loader's `workers` option. */
 export type Workers = number | "auto";
@@ -214,7 +221,7 @@ export function spawnCase(script: string, c: ChildCase): Promise<ChildResult> {
         env: {
           ...process.env,
           ...(c.kind === "epoch" && c.gc === true ? { DEEPREG_LOADER_WORKER_GC: "1" } : {}),
-          ...(c.kind === "epoch" ? c.env : {}),
+          ...(c.kind === "epoch" || c.kind === "ttfb" ? c.env : {}),
         },
       },
       (error, stdout, stderr) => {

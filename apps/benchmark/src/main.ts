@@ -27,6 +27,9 @@ const USAGE = `Usage: pnpm bench [-- --pairs N] [--shape AxBxC] [--reps N] [--qu
   --no-deepreg    skip the DeepReg test data even when present
   --only cold-nifti  only the large NIfTI set's inflate floors and cold epochs (workers 0 and 2, recycling,
                   GLIBC_TUNABLES) and the targets they give (~2 min idle)
+  --only ttfb     only what the first-batch and linear-cost targets need, on the large NIfTI set: cold
+                  epochs w0 (one sample) and w2 at 1x and 3x the data, time to first batch at workers 0, 2
+                  and auto (~1 min idle)
   --out FILE      where to write the JSON results (default bench-results.json at the repo root)
   --h5-ab         only the large H5 vs large NIfTI cold epochs at workers 0 and 2, H5 read natively
                   and through h5wasm (DEEPREG_LOADER_H5_NATIVE=0), alternated --reps times; prints
@@ -68,8 +71,8 @@ interface Options {
   reps: number;
   quick: boolean;
   deepreg: boolean;
-  /** `cold-nifti`: only the large NIfTI set's floors and cold epochs. */
-  only: "cold-nifti" | undefined;
+  /** `cold-nifti`: only the large NIfTI set's floors and cold epochs; `ttfb`: only the first-batch and linear-cost rows. */
+  only: "cold-nifti" | "ttfb" | undefined;
   out: string;
   h5ab: boolean;
 }
@@ -105,9 +108,11 @@ function parseOptions(argv: string[]): Options | undefined {
   if (shape.length !== 3 || shape.some((d) => !Number.isInteger(d) || d < 2)) {
     throw new Error(`--shape must look like 192x192x160, found ${JSON.stringify(shapeText)}`);
   }
-  if (values.only !== undefined && values.only !== "cold-nifti") throw new Error(`--only must be cold-nifti, found ${JSON.stringify(values.only)}`);
+  if (values.only !== undefined && values.only !== "cold-nifti" && values.only !== "ttfb") {
+    throw new Error(`--only must be cold-nifti or ttfb, found ${JSON.stringify(values.only)}`);
+  }
   return {
-    only: values.only,
+    only: values.only as Options["only"],
     pairs: int("pairs", values.pairs, quick ? 4 : 16, 2),
     shape: shape as Shape3,
     reps: int("reps", values.reps, quick ? 1 : 3, 1),
@@ -180,6 +185,14 @@ function cores(r: ChildResult): string {
   return ratio(median(r.cpuSeconds), median(r.seconds)).toFixed(2);
 }
 
+/** Describes a result by its median epoch, its page faults with their page-in time at `pageMicros` per fault, and the cores it kept busy. */
+function faultsAt(pageMicros: number): (label: string, r: ChildResult) => string {
+  return (label, r) => {
+    const f = median(r.pageFaults);
+    return `${label} ${formatSeconds(median(r.seconds))}: ${formatCount(f)} faults = ${formatSeconds((f * pageMicros) / 1e6)} page-in, ${cores(r)} cores`;
+  };
+}
+
 function machine(): Record<string, unknown> {
   const list = cpus();
   return {
@@ -236,11 +249,12 @@ async function run(options: Options): Promise<void> {
   // (a fresh 4 KiB page is paged in on first touch; re-used memory is not).
   const pageMicros = freshPageMicros();
   add({ measure: "first touch of fresh memory, 64 MiB", workload: "synthetic", n: 5, seconds: (pageMicros * 16384) / 1e6, pageFaults: 16384, note: `${pageMicros.toFixed(1)} us per 4 KiB page` });
-  /** `r`'s median epoch with its page faults, their page-in time at `pageMicros`, and the cores it kept busy. */
-  const faults = (label: string, r: ChildResult): string => {
-    const f = median(r.pageFaults);
-    return `${label} ${formatSeconds(median(r.seconds))}: ${formatCount(f)} faults = ${formatSeconds((f * pageMicros) / 1e6)} page-in, ${cores(r)} cores`;
-  };
+  const faults = faultsAt(pageMicros);
+
+  if (options.only === "ttfb") {
+    await runTtfb(options, large, { rows, children, info, add, child, faults });
+    return;
+  }
 
   // Floors and cold epochs at 0, 1, 2 and "auto" workers.
   const cold: Record<string, Record<string, ChildResult>> = {};
@@ -364,6 +378,7 @@ async function run(options: Options): Promise<void> {
     ttfb[workers] = r;
     add(epochRow(`time to first batch (1), workers ${workers === "auto" ? `auto (${r.workers})` : workers}`, large.nifti.name, r));
   }
+  const hugetlb = await hugetlbRows(large.nifti, R, add, child);
 
   // Per-volume passes.
   const image = large.nifti.files[0]!;
@@ -517,6 +532,7 @@ async function run(options: Options): Promise<void> {
       `${faults("first batch", ttfb.auto!)}; one sample's share of the w0 epoch: ${formatCount(oneSampleFaults)} faults`,
     ),
     ...memoryTargets(memory, floor2Row.seconds, large.nifti.name, faults),
+    ...hugetlbTargets(hugetlb, large.nifti.name, faults, floor2Row.seconds),
   );
   printTargets(targets, options);
 
@@ -538,14 +554,124 @@ async function run(options: Options): Promise<void> {
   console.log(`\nwrote ${shown(options.out)} in ${results.seconds.toFixed(0)} s total`);
 }
 
-/** The GLIBC_TUNABLES of the `GLIBC_TUNABLES` rows: glibc never returns freed memory to the system (so it is re-used, not paged in again). */
-export const GLIBC_KEEP_FREED = "glibc.malloc.mmap_threshold=4294967295:glibc.malloc.trim_threshold=4294967295";
+/**
+ * `--only ttfb`: the rows of the full run that the time-to-first-batch and linear-cost targets
+ * use, measured the same way (same children, same definitions), and those three targets.
+ */
+async function runTtfb(
+  options: Options,
+  large: Awaited<ReturnType<typeof largeWorkloads>>,
+  run: {
+    rows: Row[];
+    children: Record<string, ChildResult>;
+    info: Record<string, unknown>;
+    add: (row: Row) => Row;
+    child: (name: string, c: ChildCase) => Promise<ChildResult>;
+    faults: (label: string, r: ChildResult) => string;
+  },
+): Promise<void> {
+  const { add, child, faults } = run;
+  const R = options.reps;
+  const w = large.nifti;
+  const w0 = await child(`${w.name}-cold-w0`, { kind: "epoch", dataset: w.dataset, workers: 0, cacheBytes: 0, reps: R });
+  add(epochRow("cold epoch, workers 0", w.name, w0, w0.seconds, `open ${formatSeconds(median(w0.openSeconds))}, ${cores(w0)} cores`));
+  const w2 = await child(`${w.name}-cold-w2`, { kind: "epoch", dataset: w.dataset, workers: 2, cacheBytes: 0, reps: R });
+  add(epochRow("cold epoch, workers 2", w.name, w2, w2.seconds, `open ${formatSeconds(median(w2.openSeconds))}, ${cores(w2)} cores`));
+  const time3x = await child("time-3x", { kind: "epoch", dataset: large.nifti3x.dataset, workers: 2, cacheBytes: 0, reps: R });
+  add(epochRow("cold epoch, workers 2 (3x data)", large.nifti3x.name, time3x, time3x.seconds, `${cores(time3x)} cores`));
+  const oneSample = ratio(median(w0.seconds), w0.samples);
+  add({ measure: "one sample (cold epoch w0 / samples)", workload: w.name, n: R, seconds: oneSample, pageFaults: ratio(median(w0.pageFaults), w0.samples) });
+  const ttfb: Record<string, ChildResult> = {};
+  for (const workers of [0, 2, "auto"] as const) {
+    const r = await child(`ttfb-w${workers}`, { kind: "ttfb", dataset: w.dataset, workers, reps: R });
+    ttfb[workers] = r;
+    add(epochRow(`time to first batch (1), workers ${workers === "auto" ? `auto (${r.workers})` : workers}`, w.name, r));
+  }
+  const oneSampleFaults = ratio(median(w0.pageFaults), w0.samples);
+  const targets = [
+    target(
+      "time to first batch < 2x one sample",
+      `first batch w2 / one sample (${w.name})`,
+      ratio(median(ttfb[2]!.seconds), oneSample),
+      "<",
+      2,
+      `${faults("first batch", ttfb[2]!)}; one sample's share of the w0 epoch: ${formatCount(oneSampleFaults)} faults`,
+    ),
+    target(
+      "3x the data takes 3x the time (10%)",
+      `|time 3x / (3 x time 1x) - 1|, w2, cache off (${w.name})`,
+      Math.abs(ratio(median(time3x.seconds), 3 * median(w2.seconds)) - 1),
+      "<=",
+      0.1,
+      `${faults("3x", time3x)}; ${faults("1x", w2)}`,
+    ),
+    target(
+      "time to first batch <= 1.5x one sample, auto",
+      `first batch auto / one sample (${w.name})`,
+      ratio(median(ttfb.auto!.seconds), oneSample),
+      "<=",
+      1.5,
+      `${faults("first batch", ttfb.auto!)}; one sample's share of the w0 epoch: ${formatCount(oneSampleFaults)} faults`,
+    ),
+  ];
+  targets.push(...hugetlbTargets(await hugetlbRows(w, R, add, child), w.name, faults));
+  printTargets(targets, options);
+  await writeFile(
+    options.out,
+    `${JSON.stringify({ date: new Date().toISOString(), machine: run.info, options: { ...options, out: undefined }, rows: run.rows, targets, children: run.children }, null, 2)}\n`,
+  );
+  console.log(`\nwrote ${shown(options.out)}`);
+}
 
 /**
- * The GLIBC_TUNABLES of the huge-page row: glibc asks for transparent huge pages on the memory
- * it maps (`madvise`, glibc >= 2.35), so fresh memory is paged in 2 MiB at a time.
+ * The GLIBC_TUNABLES of the "hugetlb" rows: glibc marks the memory it maps for large allocations
+ * (every volume-sized array) with `madvise(MADV_HUGEPAGE)`, so where transparent huge pages are
+ * in `madvise` mode a fresh array is paged in 2 MiB at a time instead of 4 KiB (512x fewer page
+ * faults). A process-wide deployment knob read at start; no target depends on it.
  */
-export const GLIBC_HUGE_PAGES = "glibc.malloc.hugetlb=1";
+export const GLIBC_HUGETLB = "glibc.malloc.hugetlb=1";
+
+/**
+ * The rows measured again in a child started with {@link GLIBC_HUGETLB}: time to the first
+ * batch at auto and workers 2, and the cold epochs at workers 0 and 2 (extra rows and target
+ * lines; the plain ones stay).
+ */
+async function hugetlbRows(
+  w: Workload,
+  R: number,
+  add: (row: Row) => Row,
+  child: (name: string, c: ChildCase) => Promise<ChildResult>,
+): Promise<{ ttfbAuto: ChildResult; ttfb2: ChildResult; w0: ChildResult; w2: ChildResult }> {
+  const env = { GLIBC_TUNABLES: GLIBC_HUGETLB };
+  const w0 = await child(`${w.name}-cold-w0-hugetlb`, { kind: "epoch", dataset: w.dataset, workers: 0, cacheBytes: 0, reps: R, env });
+  add(epochRow("cold epoch, workers 0, GLIBC hugetlb", w.name, w0, w0.seconds, `${cores(w0)} cores`));
+  const w2 = await child(`${w.name}-cold-w2-hugetlb`, { kind: "epoch", dataset: w.dataset, workers: 2, cacheBytes: 0, reps: R, env });
+  add(epochRow("cold epoch, workers 2, GLIBC hugetlb", w.name, w2, w2.seconds, `${cores(w2)} cores`));
+  const ttfbAuto = await child("ttfb-wauto-hugetlb", { kind: "ttfb", dataset: w.dataset, workers: "auto", reps: R, env });
+  add(epochRow(`time to first batch (1), auto (${ttfbAuto.workers}), GLIBC hugetlb`, w.name, ttfbAuto));
+  const ttfb2 = await child("ttfb-w2-hugetlb", { kind: "ttfb", dataset: w.dataset, workers: 2, reps: R, env });
+  add(epochRow("time to first batch (1), workers 2, GLIBC hugetlb", w.name, ttfb2));
+  return { ttfbAuto, ttfb2, w0, w2 };
+}
+
+/**
+ * The first-batch targets on the hugetlb rows (one sample from the hugetlb w0 epoch too) and,
+ * given the 2-thread floor, the w2 epoch against it: extra lines.
+ */
+function hugetlbTargets(h: Awaited<ReturnType<typeof hugetlbRows>>, workload: string, faults: (label: string, r: ChildResult) => string, floor2?: number): Target[] {
+  const oneSample = ratio(median(h.w0.seconds), h.w0.samples);
+  const share = `one sample's share of the hugetlb w0 epoch: ${formatCount(ratio(median(h.w0.pageFaults), h.w0.samples))} faults`;
+  return [
+    target("time to first batch < 2x one sample, GLIBC hugetlb", `first batch w2 / one sample, both hugetlb (${workload})`, ratio(median(h.ttfb2.seconds), oneSample), "<", 2, `${faults("first batch", h.ttfb2)}; ${share}`),
+    target("time to first batch <= 1.5x one sample, auto, GLIBC hugetlb", `first batch auto / one sample, both hugetlb (${workload})`, ratio(median(h.ttfbAuto.seconds), oneSample), "<=", 1.5, `${faults("first batch", h.ttfbAuto)}; ${share}`),
+    ...(floor2 === undefined
+      ? []
+      : [target("cold epoch w2 within 1.3x of the 2-thread floor, GLIBC hugetlb", `cold epoch w2 hugetlb / inflate only, 2 threads (${workload})`, ratio(median(h.w2.seconds), floor2), "<=", 1.3, faults("w2", h.w2))]),
+  ];
+}
+
+/** The GLIBC_TUNABLES of the `GLIBC_TUNABLES` rows: glibc never returns freed memory to the system (so it is re-used, not paged in again). */
+export const GLIBC_KEEP_FREED = "glibc.malloc.mmap_threshold=4294967295:glibc.malloc.trim_threshold=4294967295";
 
 /** The memory re-use rows of the large NIfTI set: key, measure, and what differs from a plain cold epoch. */
 const MEMORY_ROWS: [string, string, Partial<Extract<ChildCase, { kind: "epoch" }>> & { workers: 0 | 2 }][] = [
@@ -553,7 +679,6 @@ const MEMORY_ROWS: [string, string, Partial<Extract<ChildCase, { kind: "epoch" }
   ["w2-recycle", "cold epoch, workers 2, recycling", { workers: 2, recycle: true }],
   ["w2-glibc", "cold epoch, workers 2, GLIBC_TUNABLES", { workers: 2, env: { GLIBC_TUNABLES: GLIBC_KEEP_FREED } }],
   ["w2-recycle-glibc", "cold epoch, workers 2, recycling + GLIBC", { workers: 2, recycle: true, env: { GLIBC_TUNABLES: GLIBC_KEEP_FREED } }],
-  ["w2-huge-pages", "cold epoch, workers 2, glibc huge pages", { workers: 2, env: { GLIBC_TUNABLES: GLIBC_HUGE_PAGES } }],
 ];
 
 /** The targets of issue 11 measured again on a consumer that recycles its samples (extra lines; the plain ones stay). */
@@ -563,14 +688,6 @@ function memoryTargets(memory: Record<string, ChildResult>, floor2: number, work
   return [
     target("workers 2 >= 1.6x faster than workers 0, recycling", `cold epoch w0 / w2, both recycling (${workload})`, ratio(w0, w2), ">=", 1.6, `${faults("w0", memory["w0-recycle"]!)}; ${faults("w2", memory["w2-recycle"]!)}`),
     target("cold epoch w2 within 1.3x of the 2-thread floor, recycling", `cold epoch w2 recycling / inflate only, 2 threads (${workload})`, ratio(w2, floor2), "<=", 1.3, faults("w2", memory["w2-recycle"]!)),
-    target(
-      "cold epoch w2 within 1.3x of the 2-thread floor, huge pages",
-      `cold epoch w2 glibc.malloc.hugetlb=1 / inflate only, 2 threads (${workload})`,
-      ratio(median(memory["w2-huge-pages"]!.seconds), floor2),
-      "<=",
-      1.3,
-      faults("w2", memory["w2-huge-pages"]!),
-    ),
   ];
 }
 

@@ -112,11 +112,19 @@ export interface RawNiftiVoxels {
     | undefined;
 }
 
+/**
+ * Internal (the Node readers): `packed` says the bytes hold the header (up to `vox_offset`)
+ * followed by only the voxels of `channel` (a channel inflated alone), not the whole volume.
+ */
+export interface PackedDecodeOptions extends DecodeNiftiOptions {
+  packed?: boolean;
+}
+
 /** Decode the voxels of `bytes` described by an already decoded `header`. */
 export function decodeNiftiVoxels(
   bytes: Uint8Array,
   header: NiftiHeader,
-  options: DecodeNiftiOptions = {},
+  options: PackedDecodeOptions = {},
 ): Volume {
   const { values, shape, scale } = rawNiftiVoxels(bytes, header, options);
   return createVolume(columnMajorToRowMajor(values, shape, scale ?? {}), shape);
@@ -133,11 +141,15 @@ export function decodeNiftiRaw(input: Uint8Array | ArrayBufferLike, options: Dec
   return rawNiftiVoxels(bytes, header, options);
 }
 
-function rawNiftiVoxels(bytes: Uint8Array, header: NiftiHeader, options: DecodeNiftiOptions): RawNiftiVoxels {
+function rawNiftiVoxels(bytes: Uint8Array, header: NiftiHeader, options: PackedDecodeOptions): RawNiftiVoxels {
   const { file } = options;
   const name = inputLabel(file);
   const { shape, dtype, voxOffset } = header;
-  const { part, needed } = declaredPart(header, options);
+  const declared = declaredPart(header, options);
+  const { part } = declared;
+  // Packed: the channel's voxels sit right after vox_offset (the others were never inflated).
+  const packed = options.packed === true && options.channel !== undefined;
+  const needed = packed ? voxOffset + part.count * DTYPE_BYTES[dtype] : declared.needed;
   if (bytes.length < needed) {
     throw new DeepRegLoaderError(
       "TRUNCATED",
@@ -148,7 +160,7 @@ function rawNiftiVoxels(bytes: Uint8Array, header: NiftiHeader, options: DecodeN
   checkExtensions(bytes, header, name, file);
   const slope = header.sclSlope;
   const scaled = slope !== 0 && Number.isFinite(slope) && !(slope === 1 && header.sclInter === 0);
-  const offset = voxOffset + part.start * DTYPE_BYTES[dtype];
+  const offset = voxOffset + (packed ? 0 : part.start) * DTYPE_BYTES[dtype];
   const values = voxelValues(bytes, offset, dtype, part.count, header.littleEndian, scaled);
   return { values, shape: [...part.shape], scale: scaled ? { slope, inter: header.sclInter } : undefined };
 }

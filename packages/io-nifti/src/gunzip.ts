@@ -243,15 +243,29 @@ export function inflateInto(input: Uint8Array, out: Uint8Array): number | undefi
   }
 }
 
-/** Runs {@link inflatePlan} with async `zlib.gunzip` (libuv pool); `read(n)` gives the first `n` input bytes. */
+/**
+ * Runs {@link inflatePlan} with async `zlib.gunzip` (libuv pool); `read(n)` gives the first `n`
+ * input bytes; `into(n)`, when given, lends a buffer a whole-stream attempt inflates straight into
+ * ({@link inflateIntoAsync}), as in {@link inflateSync}.
+ */
 export async function inflateAsync(
   read: (length: number) => Uint8Array | Promise<Uint8Array>,
   plan: Generator<Attempt, Inflated, Outcome>,
+  into?: (length: number) => Uint8Array,
 ): Promise<Inflated> {
   let step = plan.next();
   while (!step.done) {
     const attempt = step.value;
     const input = await read(attempt.length);
+    if (into !== undefined && attempt.finish && attempt.stopAt === undefined) {
+      // As in inflateSync: limit + 1 bytes of room, anything else takes the plain path below.
+      const out = into(attempt.limit + 1).subarray(0, attempt.limit + 1);
+      const written = await inflateIntoAsync(input, out);
+      if (written !== undefined) {
+        step = plan.next({ output: out.subarray(0, written) });
+        continue;
+      }
+    }
     const outcome =
       attempt.stopAt === undefined
         ? await new Promise<Outcome>((resolve) => {
@@ -307,4 +321,113 @@ export function inflateError(error: unknown, file: string): DeepRegLoaderError {
     });
   }
   return new DeepRegLoaderError("READ_FAILED", `${file}: invalid gzip data (${reason})`, { file, cause: error });
+}
+
+/** Bytes skipped over (inflated and thrown away) per engine call by {@link inflateRangeInto}; re-used. */
+let discard: Uint8Array | undefined;
+const DISCARD_BYTES = 2 ** 18;
+
+/**
+ * Inflates the gzip stream `input` piece by piece through one zlib engine: its first
+ * `out.length - length` bytes go to the start of `out`, the next `skip` bytes are inflated
+ * into a small re-used buffer and thrown away, and the `length` bytes after them fill the rest
+ * of `out`; then it stops (nothing after them is inflated, and the gzip trailer is not checked).
+ * So one channel of a NIfTI 4D file comes out beside its header without the other channels
+ * ever being held. Returns true when `out` is full; undefined when the stream ended first, a
+ * zlib error occurred, or this Node has no engine internals (see {@link inflateInto}): the
+ * caller then takes the plain path, which gives the documented result or error.
+ */
+export function inflateRangeInto(input: Uint8Array, out: Uint8Array, skip: number, length: number): true | undefined {
+  const engine = zlib.createGunzip() as unknown as EngineInternals;
+  try {
+    const handle = engine._handle;
+    const state = engine._writeState;
+    if (typeof handle?.writeSync !== "function" || !(state instanceof Uint32Array) || state.length < 2) return undefined;
+    let failed = false;
+    handle.onerror = () => {
+      failed = true;
+    };
+    const write = handle.writeSync.bind(handle);
+    const prefix = out.length - length;
+    let inOff = 0;
+    /** Inflates exactly `count` bytes into `target` from `at` (in calls of at most `step` bytes); false when the stream gives fewer. */
+    const fill = (target: Uint8Array, at: number, count: number, step: number): boolean => {
+      let left = count;
+      while (left > 0) {
+        const want = Math.min(step, left);
+        const inLen = input.length - inOff;
+        write(zlib.constants.Z_SYNC_FLUSH, input, inOff, inLen, target, target === out ? at + (count - left) : 0, want);
+        if (failed) return false;
+        const produced = want - (state[0] as number);
+        const consumed = inLen - (state[1] as number);
+        inOff += consumed;
+        if (produced === 0 && consumed === 0) return false;
+        left -= produced;
+      }
+      return true;
+    };
+    if (!fill(out, 0, prefix, prefix)) return undefined;
+    if (skip > 0) {
+      discard ??= new Uint8Array(DISCARD_BYTES);
+      if (!fill(discard, 0, skip, DISCARD_BYTES)) return undefined;
+    }
+    if (!fill(out, prefix, length, length)) return undefined;
+    return true;
+  } catch {
+    return undefined;
+  } finally {
+    engine.close();
+  }
+}
+
+/** The parts of a Node zlib stream that {@link inflateIntoAsync} uses (undocumented; checked before use). */
+interface StreamInternals {
+  _outBuffer?: unknown;
+  _outOffset?: unknown;
+}
+
+/**
+ * {@link inflateInto} on the libuv pool: inflates a whole gzip stream (Z_FINISH) into `out`
+ * asynchronously, as `zlib.gunzip` does but into the caller's memory: a zlib stream whose first
+ * output chunk is `out` (its `_outBuffer`, the buffer Node's own stream writes its output into,
+ * set before the input is written). Resolves to the number of bytes written, or undefined when
+ * the stream did not end cleanly within `out` (any zlib error, trailing garbage, a cut stream,
+ * `out` full: the stream is stopped at its first chunk, so a bomb inflates no further) or when
+ * this Node has no such internals; undefined always means "take the plain path".
+ */
+export function inflateIntoAsync(input: Uint8Array, out: Uint8Array): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    let engine: zlib.Gunzip;
+    try {
+      engine = zlib.createGunzip({ chunkSize: Math.max(out.length, zlib.constants.Z_MIN_CHUNK) });
+    } catch {
+      resolve(undefined);
+      return;
+    }
+    const internals = engine as unknown as StreamInternals;
+    if (!Buffer.isBuffer(internals._outBuffer) || internals._outBuffer.length !== out.length || internals._outOffset !== 0) {
+      engine.close();
+      resolve(undefined);
+      return;
+    }
+    internals._outBuffer = Buffer.from(out.buffer, out.byteOffset, out.length);
+    let written: number | undefined;
+    let chunks = 0;
+    let settled = false;
+    const settle = (value: number | undefined): void => {
+      if (settled) return;
+      settled = true;
+      engine.destroy();
+      resolve(value);
+    };
+    engine.on("data", (chunk: Buffer) => {
+      chunks += 1;
+      // One chunk, in `out`, not filling it: else the plain path (bounded) decides.
+      if (chunks > 1 || chunk.buffer !== out.buffer || chunk.byteOffset !== out.byteOffset || chunk.length >= out.length) settle(undefined);
+      else written = chunk.length;
+    });
+    engine.on("error", () => settle(undefined));
+    engine.on("end", () => settle(written ?? (chunks === 0 ? 0 : undefined)));
+    engine.end(input);
+  });
 }

@@ -2,11 +2,11 @@
 // inflating `.nii.gz` with native zlib (sniffed by the `1f 8b` magic, never by the name);
 // decode with the browser-safe core.
 import { close, closeSync, fstat, fstatSync, open, openSync, read, readSync } from "node:fs";
-import { DeepRegLoaderError } from "@deepreg-loader/core";
+import { DTYPE_BYTES, DeepRegLoaderError, shapeSize } from "@deepreg-loader/core";
 import type { Volume } from "@deepreg-loader/core";
 import { DEFAULT_MAX_BYTES, decodeNifti, decodeNiftiRaw, neededBytes } from "./decode-nifti.js";
-import type { DecodeNiftiOptions, RawNiftiVoxels } from "./decode-nifti.js";
-import { inflateAsync, inflateError, inflatePlan, inflateSync } from "./gunzip.js";
+import type { DecodeNiftiOptions, PackedDecodeOptions, RawNiftiVoxels } from "./decode-nifti.js";
+import { inflateAsync, inflateError, inflatePlan, inflateRangeInto, inflateSync } from "./gunzip.js";
 import type { Inflated } from "./gunzip.js";
 import { isGzip } from "./gzip-magic.js";
 import { asBytes, decodeNiftiHeader, inputLabel } from "./nifti-header.js";
@@ -23,23 +23,28 @@ export interface ReadNiftiOptions {
   maxBytes?: number;
   /**
    * Read only `[..., channel]` of a 4D file (one channel of a DeepReg label) as a 3D volume;
-   * the other channels are inflated but never converted. A 3D file has one channel, 0.
-   * `INVALID_ARGUMENT` when out of range. Default: the whole volume.
+   * the other channels are never converted. From a `.nii.gz` of two or more channels only the
+   * header and this channel are kept: the stream is inflated on the calling thread up to the
+   * channel's end and no further (so neither the rest of the stream nor its CRC is checked; a
+   * stream cut or damaged before the channel ends fails as a whole read does). A 3D file has
+   * one channel, 0. `INVALID_ARGUMENT` when out of range. Default: the whole volume.
    */
   channel?: number;
   /**
-   * Sync readers only (`readNiftiSync`, `readNiftiRawSync`; the async ones ignore it): memory
-   * from {@link createNiftiReadScratch} that this read re-uses for the file's bytes and the
-   * inflated stream instead of allocating them, so a thread reading file after file stops paging
-   * in fresh memory. `readNiftiRawSync`'s `values` then view the scratch: use them before the
-   * next read with the same scratch. Default: fresh memory per read.
+   * Memory from {@link createNiftiReadScratch} that this read re-uses for the file's bytes and
+   * the inflated stream instead of allocating them, so a thread reading file after file stops
+   * paging in fresh memory (the async readers inflate into it on the libuv pool). The raw
+   * readers' `values` then view the scratch: use them before the next read with the same
+   * scratch, and never give one scratch to two reads in flight at once (async). Default: fresh
+   * memory per read.
    */
   scratch?: NiftiReadScratch;
 }
 
 /**
- * Memory a series of synchronous reads on one thread shares ({@link ReadNiftiOptions.scratch}):
- * grown to the largest file read so far, never shrunk. Plain data; one per thread.
+ * Memory a series of reads shares ({@link ReadNiftiOptions.scratch}): grown to the largest file
+ * read so far, never shrunk. Plain data; it serves one read at a time (one per thread for the
+ * sync readers, one per read in flight for the async ones).
  */
 export interface NiftiReadScratch {
   /** The last file's bytes (as read from disk). */
@@ -120,7 +125,10 @@ async function readWith<T>(input: NiftiInput, options: ReadNiftiOptions, decode:
     return readFrom({ size: bytes.length, read: (n) => bytes.subarray(0, n) }, file, options, decode);
   }
   const file = input;
-  return withOpenFile(file, (fd, size) => readFrom({ size, read: (n) => readPrefix(fd, n) }, file, options, decode));
+  const scratch = options.scratch;
+  return withOpenFile(file, (fd, size) =>
+    readFrom({ size, read: (n) => (scratch === undefined ? readPrefix(fd, n) : readPrefix(fd, n, scratchBuffer(scratch, "input", n))) }, file, options, decode),
+  );
 }
 
 /**
@@ -214,12 +222,54 @@ function compressedCap(needed: number): number {
 }
 
 /** What a read needs after its first bytes: the header, whether gzip, and the bytes to take. */
-function planOf(first: Uint8Array, file: string | undefined, options: ReadNiftiOptions): { gzip: boolean; needed: number; take: number } {
+function planOf(first: Uint8Array, file: string | undefined, options: ReadNiftiOptions): { gzip: boolean; needed: number; take: number; channel: ChannelRange | undefined } {
   const name = inputLabel(file);
   const gzip = isGzip(first);
   const header = decodeNiftiHeader(gzip ? gunzipHeader(first, name) : first.subarray(0, HEADER_BYTES), { file });
   const needed = neededBytes(header, decodeOptions(file, options));
-  return { gzip, needed, take: gzip ? compressedCap(needed) : needed };
+  const channel = gzip ? channelRange(header, options.channel) : undefined;
+  // A channel inflated alone needs the compressed bytes up to its end only (at most).
+  return { gzip, needed, take: compressedCap(channel === undefined ? needed : channel.end), channel };
+}
+
+/**
+ * Where channel `c` of a 4D file of C > 1 channels lies in the inflated stream: after the
+ * header (`prefix` = vox_offset bytes), `skip` bytes of the channels before it, then `length`
+ * bytes; `end` = prefix + skip + length. Undefined for a whole read, a 3D file, one channel.
+ */
+interface ChannelRange {
+  prefix: number;
+  skip: number;
+  length: number;
+  end: number;
+}
+
+function channelRange(header: NiftiHeader, channel: number | undefined): ChannelRange | undefined {
+  const { shape } = header;
+  if (channel === undefined || shape.length !== 4 || (shape[3] as number) < 2) return undefined;
+  // Out of range or not an integer: the plain path reports it (neededBytes already checked it).
+  if (!Number.isInteger(channel) || channel < 0 || channel >= (shape[3] as number)) return undefined;
+  const length = shapeSize(shape.slice(0, 3)) * DTYPE_BYTES[header.dtype];
+  const prefix = header.voxOffset;
+  const skip = channel * length;
+  return { prefix, skip, length, end: prefix + skip + length };
+}
+
+/**
+ * One channel of a `.nii.gz` inflated alone ({@link inflateRangeInto}: the header, then the
+ * channel's bytes, the others never kept and nothing after it inflated) into `into(n)` or fresh
+ * memory; undefined when that path cannot (a stream that ends early or is damaged, ...), and the
+ * whole-stream path then gives the result or the error.
+ */
+function inflateChannel(input: Uint8Array, range: ChannelRange, into?: (length: number) => Uint8Array): Uint8Array | undefined {
+  const size = range.prefix + range.length;
+  const out = into === undefined ? Buffer.allocUnsafeSlow(size) : into(size).subarray(0, size);
+  return inflateRangeInto(input, out, range.skip, range.length) === true ? out : undefined;
+}
+
+/** `options` for decoding bytes that {@link inflateChannel} packed. */
+function packedOptions(file: string | undefined, options: ReadNiftiOptions): PackedDecodeOptions {
+  return { ...decodeOptions(file, options), packed: true };
 }
 
 /** The header bytes of a gzip stream whose first bytes are `first` (a prefix inflated, never all of it). */
@@ -243,11 +293,17 @@ async function readFrom<T>(
 ): Promise<T> {
   const name = inputLabel(file);
   const first = await source.read(Math.min(source.size, FIRST_READ));
-  const { gzip, needed, take } = planOf(first, file, options);
+  const { gzip, needed, take, channel } = planOf(first, file, options);
   const length = Math.min(source.size, take);
   const input = length <= first.length ? first.subarray(0, length) : await source.read(length);
+  const scratch = options.scratch;
+  const into = scratch === undefined ? undefined : (n: number) => scratchBuffer(scratch, "inflated", n);
+  // One channel: inflated alone on this thread (little work for a label: it stops after it).
+  const packed = channel === undefined ? undefined : inflateChannel(input, channel, into);
+  if (packed !== undefined) return decode(packed, packedOptions(file, options));
+  const whole = channel === undefined || length === source.size ? input : await source.read(Math.min(source.size, compressedCap(needed)));
   const raw = gzip
-    ? voxelBytes(await inflateAsync((n) => input.subarray(0, n), inflatePlan(input.length, needed, input.length, name, false, undefined, true)), needed, name)
+    ? voxelBytes(await inflateAsync((n) => whole.subarray(0, n), inflatePlan(whole.length, needed, whole.length, name, false, undefined, true), into), needed, name)
     : input;
   return decode(raw, decodeOptions(file, options));
 }
@@ -255,20 +311,22 @@ async function readFrom<T>(
 function readFromSync<T>(source: Source<Uint8Array>, file: string | undefined, options: ReadNiftiOptions, decode: Decode<T>): T {
   const name = inputLabel(file);
   const first = source.read(Math.min(source.size, FIRST_READ));
-  const { gzip, needed, take } = planOf(first, file, options);
+  const { gzip, needed, take, channel } = planOf(first, file, options);
   const length = Math.min(source.size, take);
   const input = length <= first.length ? first.subarray(0, length) : source.read(length);
   const scratch = options.scratch;
   const into = scratch === undefined ? undefined : (n: number) => scratchBuffer(scratch, "inflated", n);
+  const packed = channel === undefined ? undefined : inflateChannel(input, channel, into);
+  if (packed !== undefined) return decode(packed, packedOptions(file, options));
+  const whole = channel === undefined || length === source.size ? input : source.read(Math.min(source.size, compressedCap(needed)));
   const raw = gzip
-    ? voxelBytes(inflateSync((n) => input.subarray(0, n), inflatePlan(input.length, needed, input.length, name), into), needed, name)
+    ? voxelBytes(inflateSync((n) => whole.subarray(0, n), inflatePlan(whole.length, needed, whole.length, name), into), needed, name)
     : input;
   return decode(raw, decodeOptions(file, options));
 }
 
 /** The first `length` bytes of an open file (fewer when it is shorter), in a buffer of their own. */
-async function readPrefix(fd: number, length: number): Promise<Uint8Array> {
-  const buffer = Buffer.allocUnsafeSlow(length);
+async function readPrefix(fd: number, length: number, buffer: Uint8Array = Buffer.allocUnsafeSlow(length)): Promise<Uint8Array> {
   let filled = 0;
   while (filled < length) {
     const bytesRead = await new Promise<number>((resolve, reject) =>

@@ -6,8 +6,8 @@ import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { columnMajorToRowMajor } from "@deepreg-loader/volume-ops";
 import { encodeNifti } from "./encode-nifti.js";
-import { inflateInto } from "./gunzip.js";
-import { createNiftiReadScratch, readNiftiRawSync, readNiftiSync } from "./read-nifti.js";
+import { inflateInto, inflateIntoAsync } from "./gunzip.js";
+import { createNiftiReadScratch, readNifti, readNiftiRaw, readNiftiRawSync, readNiftiSync } from "./read-nifti.js";
 import { caught, tempDir, volumeOf } from "./test-helpers.js";
 
 const small = volumeOf([5, 4, 3], (n) => (n * 7) % 23);
@@ -42,10 +42,12 @@ beforeAll(async () => {
 
 afterAll(() => remove());
 
+type Raw = { values: ArrayLike<number>; shape: number[] } | { data: Float32Array; shape: number[] };
+
 /** A read's outcome as plain data: its voxels reordered, or its error's code and message. */
-async function outcome(read: () => { values: ArrayLike<number>; shape: number[] } | { data: Float32Array; shape: number[] }) {
+async function outcome(read: () => Raw | Promise<Raw>) {
   try {
-    const r = read();
+    const r = await read();
     const data = "values" in r ? columnMajorToRowMajor(r.values, r.shape) : r.data;
     return { shape: r.shape, data: Array.from(data) };
   } catch {
@@ -69,6 +71,31 @@ describe("reads with a scratch", () => {
     expect(await outcome(() => readNiftiRawSync(at("corrupt.nii.gz"), { scratch }))).toMatchObject({ code: "READ_FAILED" });
   });
 
+  test("readNiftiRaw / readNifti(path, { scratch }) (async) give what they give without, file after file, one scratch", async () => {
+    const scratch = createNiftiReadScratch();
+    for (const [name] of [...FILES, ...FILES.slice().reverse()]) {
+      const path = at(name);
+      expect(await outcome(() => readNiftiRaw(path, { scratch }))).toEqual(await outcome(() => readNiftiRaw(path)));
+      expect(await outcome(() => readNifti(path, { scratch }))).toEqual(await outcome(() => readNifti(path)));
+    }
+    expect(await outcome(() => readNiftiRaw(at("large.nii.gz"), { scratch, channel: 1 }))).toEqual(await outcome(() => readNiftiRaw(at("large.nii.gz"), { channel: 1 })));
+    expect(await outcome(() => readNiftiRaw(at("cut.nii.gz"), { scratch }))).toMatchObject({ code: "TRUNCATED" });
+    expect(await outcome(() => readNiftiRaw(at("corrupt.nii.gz"), { scratch }))).toMatchObject({ code: "READ_FAILED" });
+  });
+
+  test("readNiftiRaw(path, { scratch }) (async) re-uses it: the raw voxels view scratch.inflated, file bytes go to scratch.input", async () => {
+    const scratch = createNiftiReadScratch();
+    const first = await readNiftiRaw(at("large-level1.nii.gz"), { scratch });
+    const inflated = scratch.inflated!;
+    const input = scratch.input!;
+    expect((first.values as Int16Array).buffer).toBe(inflated.buffer);
+    const second = await readNiftiRaw(at("large.nii.gz"), { scratch });
+    expect(scratch.inflated).toBe(inflated);
+    expect(scratch.input).toBe(input);
+    expect((second.values as Int16Array).buffer).toBe(inflated.buffer);
+    expect(Array.from(columnMajorToRowMajor(second.values, second.shape))).toEqual(Array.from(large.data));
+  });
+
   test("the scratch is re-used: a .nii.gz's raw voxels view scratch.inflated, whose buffer the next read keeps", () => {
     const scratch = createNiftiReadScratch();
     // The bigger file first: the second fits the buffers the first grew.
@@ -81,6 +108,23 @@ describe("reads with a scratch", () => {
     expect(scratch.input).toBe(input);
     expect((second.values as Int16Array).buffer).toBe(inflated.buffer);
     expect(Array.from(columnMajorToRowMajor(second.values, second.shape))).toEqual(Array.from(large.data));
+  });
+});
+
+describe("inflateIntoAsync", () => {
+  test("inflateIntoAsync(gzip, out) writes the whole stream into out and resolves to its length (the fast path is available on this Node)", async () => {
+    const out = new Uint8Array(largeBytes.length + 10);
+    expect(await inflateIntoAsync(gzipSync(largeBytes), out)).toBe(largeBytes.length);
+    expect(Buffer.from(out.subarray(0, largeBytes.length)).equals(Buffer.from(largeBytes))).toBe(true);
+  });
+
+  test("inflateIntoAsync is undefined when out is too small or exactly full, and for cut, corrupt or garbage-trailed streams", async () => {
+    const gz = gzipSync(largeBytes);
+    expect(await inflateIntoAsync(gz, new Uint8Array(largeBytes.length - 1))).toBeUndefined();
+    expect(await inflateIntoAsync(gz, new Uint8Array(largeBytes.length))).toBeUndefined();
+    expect(await inflateIntoAsync(gz.subarray(0, gz.length >> 1), new Uint8Array(largeBytes.length + 1))).toBeUndefined();
+    expect(await inflateIntoAsync(FILES[8]![1], new Uint8Array(1000))).toBeUndefined();
+    expect(await inflateIntoAsync(FILES[5]![1], new Uint8Array(smallBytes.length + 1))).toBeUndefined();
   });
 });
 

@@ -4,13 +4,18 @@ import { DeepRegLoaderError } from "@deepreg-loader/core";
 import type { DataFormat, DataSource, FileLoader, Volume } from "@deepreg-loader/core";
 import type { H5File } from "@deepreg-loader/io-h5";
 import { readNifti, readNiftiHeader, readNiftiRaw } from "@deepreg-loader/io-nifti";
-import type { RawNiftiVoxels } from "@deepreg-loader/io-nifti";
+import type { NiftiReadScratch, RawNiftiVoxels } from "@deepreg-loader/io-nifti";
 import { withSource } from "../pipeline/prepare-volume.js";
 
 /** Options of `FormatFileLoader.read`. */
 export interface ReadVolumeOptions {
   /** Read only `[..., channel]` of a 4D label, as a 3D volume. Default: the whole volume. */
   channel?: number;
+  /**
+   * `readRaw` only: memory the read re-uses for the file's bytes and its inflated stream
+   * (io-nifti's `scratch`); the raw voxels then view it, so it serves one read at a time.
+   */
+  scratch?: NiftiReadScratch;
 }
 
 /** A `FileLoader` that also says which format its sources are in. */
@@ -65,8 +70,9 @@ export function createFileLoader(
         throw withSource(error, s);
       }
     },
-    read: async (index, options = {}) => {
+    read: async (index, { channel } = {}) => {
       const s = source(index);
+      const options = channel === undefined ? {} : { channel };
       try {
         return format === "h5" ? h5(s).read(s.key as string, options) : await readNifti(s.path, { ...options, ...cap });
       } catch (error) {

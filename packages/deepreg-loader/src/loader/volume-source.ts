@@ -3,6 +3,8 @@
 // holds which workers. Counts what it does (stats). May import core, config (types),
 // pipeline/ and loader/file-loaders.
 import { DeepRegLoaderError } from "@deepreg-loader/core";
+import { createNiftiReadScratch } from "@deepreg-loader/io-nifti";
+import type { NiftiReadScratch } from "@deepreg-loader/io-nifti";
 import type { AugmentationRecord } from "@deepreg-loader/core";
 import type { Shape3 } from "@deepreg-loader/config";
 import { BufferPool } from "../pipeline/buffer-pool.js";
@@ -47,6 +49,12 @@ export class VolumeSource {
   #closed = false;
   /** Arrays handed back by `loader.recycle`, written again by later reads (and copies). */
   readonly buffers: BufferPool;
+  /**
+   * File-byte and inflate buffers of NIfTI reads on this thread, free for the next read (a read
+   * takes one for its duration, so reads in flight at once never share one); at most
+   * {@link MAX_FREE_SCRATCH} kept.
+   */
+  readonly #scratch: NiftiReadScratch[] = [];
   decodes = 0;
   decodedBytes = 0;
   hits = 0;
@@ -172,6 +180,22 @@ export class VolumeSource {
     await Promise.allSettled([...[...this.#contexts].map((ctx) => this.end(ctx, false)), idle?.close()]);
     this.#cache?.clear();
     this.buffers.clear();
+    this.#scratch.length = 0;
+  }
+
+  /**
+   * Runs a main-thread read with a scratch of its own (a free one, else a new one), given back
+   * when it is done: the raw voxels view it only until `use` has prepared them (prepared volumes
+   * are new or recycled arrays, never views of the read), so later reads page in no fresh memory
+   * for file bytes and inflated streams, as in the workers (worker.ts).
+   */
+  async #withScratch<T>(use: (scratch: NiftiReadScratch) => Promise<T>): Promise<T> {
+    const scratch = this.#scratch.pop() ?? createNiftiReadScratch();
+    try {
+      return await use(scratch);
+    } finally {
+      if (!this.#closed && this.#scratch.length < MAX_FREE_SCRATCH) this.#scratch.push(scratch);
+    }
   }
 
   /**
@@ -231,7 +255,7 @@ export class VolumeSource {
       }
       const options = channel === undefined ? {} : { channel };
       const prepared = loader.readRaw !== undefined
-        ? prepareRawVolume(await loader.readRaw(index, options), task)
+        ? await this.#withScratch(async (scratch) => prepareRawVolume(await loader.readRaw!(index, { ...options, scratch }), task))
         : prepareVolume(await loader.read(index, options), task);
       return fused ? warpPreparedOf(prepared, task, this.buffers) : prepared;
     };
@@ -253,6 +277,9 @@ export class VolumeSource {
     return entry;
   }
 }
+
+/** Free read scratches a loader keeps for its main-thread reads (a read in flight holds one more). */
+const MAX_FREE_SCRATCH = 4;
 
 /** Bytes of a preprocessed volume's arrays. */
 function preparedBytes(volume: PreparedVolume): number {
