@@ -6,9 +6,13 @@
 // Only damaged files take this path; its cost (a process and an h5wasm start, ~0.5 s) is paid
 // where h5wasm would have been started anyway.
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { DeepRegLoaderError } from "@deepreg-loader/core";
 import type { ErrorCode } from "@deepreg-loader/core";
+
+/** How long the child may take before it is killed and the read fails (it never hangs). */
+const CHILD_TIMEOUT_MS = 120_000;
 
 /** The built package (from src/ and from dist/ alike: `../dist/index.js`). */
 const DIST = fileURLToPath(new URL("../dist/index.js", import.meta.url));
@@ -57,13 +61,16 @@ export function readThroughH5wasm(path: string, key: string, options: ThroughH5w
       cause,
       details: { key },
     });
+  // Bundled into an application, the package's dist/ is not there to start the child from.
+  if (!existsSync(DIST)) throw failed(`not available: ${DIST} is missing (a bundled build)`);
   const child = spawnSync(process.execPath, ["--input-type=module", "-e", CHILD, DIST, path, key, JSON.stringify(options)], {
     env: { ...process.env, DEEPREG_LOADER_H5_NATIVE: "0" },
     stdio: ["ignore", "pipe", "pipe"],
     maxBuffer: Math.min(options.maxBytes, 2 ** 32) + 2 ** 20,
     windowsHide: true,
+    timeout: CHILD_TIMEOUT_MS,
   });
-  if (child.error) throw failed(child.error.message, child.error);
+  if (child.error) throw failed((child.error as NodeJS.ErrnoException).code === "ETIMEDOUT" ? `the reading process was stopped after ${CHILD_TIMEOUT_MS / 1000} s` : child.error.message, child.error);
   const out = child.stdout;
   if (out.length < 4) throw failed(`the reading process ended without an answer (status ${child.status}, signal ${child.signal})`);
   const headLength = out.readUInt32LE(0);
@@ -74,7 +81,8 @@ export function readThroughH5wasm(path: string, key: string, options: ThroughH5w
     throw failed("unreadable answer", error);
   }
   if (!header.ok) {
-    if (typeof header.code !== "string") throw failed(header.message ?? "unknown error");
+    // Node's own failures in the child (ERR_MODULE_NOT_FOUND, ...) are not our codes.
+    if (typeof header.code !== "string" || header.code.startsWith("ERR_")) throw failed(header.message ?? "unknown error");
     throw new DeepRegLoaderError(header.code, header.message ?? "", { file: path, ...(header.details ? { details: header.details } : {}) });
   }
   const length = header.length as number;
