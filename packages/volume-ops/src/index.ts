@@ -5,6 +5,7 @@ export type { NormalizeOptions } from "./normalize.js";
 export { valueRange, valueRangeOf } from "./value-range.js";
 export type { ValueRange } from "./value-range.js";
 export { resize } from "./resize.js";
+export type { ResizeOptions } from "./resize.js";
 export { splitChannels, takeChannel } from "./take-channel.js";
 export { stackVolumes } from "./stack-volumes.js";
 export { describe } from "./describe.js";

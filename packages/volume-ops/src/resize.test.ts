@@ -157,4 +157,38 @@ describe("resize", () => {
     const view = createVolume(new Float32Array(60), [5, 4, 3]).transpose(2, 1, 0);
     expect(() => resize(view, [2, 2, 2])).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
   });
+
+  describe("options.out", () => {
+    const cases: [number[], [number, number, number]][] = [
+      [[5, 4, 3], [2, 7, 4]],
+      [[5, 4, 3], [5, 4, 6]],
+      [[5, 4, 3, 2], [3, 4, 5]],
+      [[5, 4, 3], [5, 4, 3]],
+    ];
+    for (const [from, to] of cases) {
+      it(`resize([${from.join(", ")}], [${to.join(", ")}], { out }) writes the same values into out and returns it`, () => {
+        const input = volume(from);
+        const expected = resize(input, to);
+        const out = new Float32Array(expected.size).fill(Number.NaN);
+        const got = resize(input, to, { out });
+        expect(got.data).toBe(out);
+        expect(got.shape).toEqual(expected.shape);
+        expect(Array.from(out)).toEqual(Array.from(expected.data));
+      });
+    }
+
+    it("resize([2, 3, 4], [3, 2, 4], { out: the input's own data }) gives the values of a fresh resize", () => {
+      const input = volume([2, 3, 4]);
+      const expected = Array.from(resize(input, [3, 2, 4]).data);
+      const got = resize(input, [3, 2, 4], { out: input.data });
+      expect(got.data).toBe(input.data);
+      expect(Array.from(got.data)).toEqual(expected);
+    });
+
+    it("resize(v, shape, { out of the wrong length }) throws INVALID_ARGUMENT naming both lengths", () => {
+      expect(() => resize(volume([5, 4, 3]), [2, 7, 4], { out: new Float32Array(55) })).toThrow(
+        expect.objectContaining({ code: "INVALID_ARGUMENT", message: expect.stringContaining("55 elements, expected 56") }),
+      );
+    });
+  });
 });

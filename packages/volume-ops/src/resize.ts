@@ -37,9 +37,10 @@ function resizeAxis(
   n: number,
   inner: number,
   m: number,
+  out?: Float32Array,
 ): Float32Array {
   const { lo, hi, w } = axisTable(n, m);
-  const dst = new Float32Array(outer * m * inner);
+  const dst = out ?? new Float32Array(outer * m * inner);
   if (inner === 1) {
     for (let p = 0, s = 0, d = 0; p < outer; p++, s += n) {
       for (let o = 0; o < m; o++, d++) {
@@ -65,19 +66,26 @@ function resizeAxis(
   return dst;
 }
 
+/** Options of {@link resize}. */
+export interface ResizeOptions {
+  /** Where to write the result: a `Float32Array` of exactly the output's length, not the input's. */
+  out?: Float32Array;
+}
+
 /**
  * Resize a 3D volume `[d1, d2, d3]` or a channel-last 4D label `[d1, d2, d3, C]` to the
  * spatial `shape` (the channel axis is carried through), with TensorFlow 2
  * `tf.image.resize(method="bilinear")` semantics per axis: half-pixel centres, no antialiasing,
- * edges clamped (formula in docs/conventions.md). Returns a new volume; an unchanged shape
- * gives a copy.
+ * edges clamped (formula in docs/conventions.md). Returns a new volume (over `options.out` when
+ * given: the last pass writes there, so no output array is allocated); an unchanged shape gives
+ * a copy.
  *
  * Separable: one pass per axis whose length changes (axes of equal length are skipped),
  * shrinking axes first and growing axes last so the intermediates stay small. Each value is
  * computed in float64 from float32 inputs and stored as float32 after every pass.
  *
  * Throws `SHAPE` when the volume is not 3D/4D or has an axis of length 0 to be resized,
- * `INVALID_ARGUMENT` when `shape` is not three positive integers.
+ * `INVALID_ARGUMENT` when `shape` is not three positive integers or `out` has the wrong length.
  *
  * @example
  * ```ts
@@ -90,7 +98,7 @@ function resizeAxis(
  * // [ 1, 2, 4 ] [ 0, 0.25, 0.75, 1, 2, 2.25, 2.75, 3 ]
  * ```
  */
-export function resize(volume: Volume, shape: readonly [number, number, number]): Volume {
+export function resize(volume: Volume, shape: readonly [number, number, number], options: ResizeOptions = {}): Volume {
   const inShape = volume.shape;
   if (inShape.length !== 3 && inShape.length !== 4) {
     throw new DeepRegLoaderError(
@@ -109,7 +117,19 @@ export function resize(volume: Volume, shape: readonly [number, number, number])
   const current = inShape.slice(0, 3);
   const outShape = inShape.length === 4 ? [...shape, channels] : [...shape];
   const axes = [0, 1, 2].filter((k) => current[k] !== shape[k]);
-  if (axes.length === 0) return createVolume(data.slice(0, volume.size), outShape);
+  const { out } = options;
+  const size = shape[0] * shape[1] * shape[2] * channels;
+  if (out !== undefined && out.length !== size) {
+    throw new DeepRegLoaderError(
+      "INVALID_ARGUMENT",
+      `resize: options.out has ${out.length} elements, expected ${size} for shape [${outShape.join(", ")}]`,
+    );
+  }
+  if (axes.length === 0) {
+    if (out === undefined) return createVolume(data.slice(0, volume.size), outShape);
+    out.set(data.subarray(0, size));
+    return createVolume(out, outShape);
+  }
   const empty = axes.find((k) => current[k] === 0);
   if (empty !== undefined) {
     throw new DeepRegLoaderError(
@@ -120,6 +140,9 @@ export function resize(volume: Volume, shape: readonly [number, number, number])
   // Smallest ratio first: shrink before growing (stable for equal ratios).
   axes.sort((a, b) => (shape[a] as number) / (current[a] as number) - (shape[b] as number) / (current[b] as number));
 
+  // The last pass writes `out`, unless it shares memory with the input (then a copy goes there).
+  const last = axes[axes.length - 1];
+  const target = out !== undefined && out.buffer !== data.buffer ? out : undefined;
   let values = data;
   for (const k of axes) {
     const n = current[k] as number;
@@ -128,8 +151,9 @@ export function resize(volume: Volume, shape: readonly [number, number, number])
     for (let j = 0; j < k; j++) outer *= current[j] as number;
     let inner = channels;
     for (let j = k + 1; j < 3; j++) inner *= current[j] as number;
-    values = resizeAxis(values, outer, n, inner, m);
+    values = resizeAxis(values, outer, n, inner, m, k === last ? target : undefined);
     current[k] = m;
   }
-  return createVolume(values, outShape);
+  if (out !== undefined && values !== out) out.set(values);
+  return createVolume(out ?? values, outShape);
 }

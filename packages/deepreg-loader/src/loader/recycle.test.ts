@@ -23,7 +23,7 @@ afterAll(async () => {
 
 /** Native shapes (moving 5x4x3, fixed 3x5x4): outputs written in one pass, into recycled arrays. */
 const native = (): DatasetConfig => datasetConfig("paired", "nifti", ["paired"], { moving: [5, 4, 3], fixed: [3, 5, 4] });
-/** Resized shapes: the recycled arrays cannot take the reorder's output and come back unused. */
+/** Resized shapes: the resize's last pass writes into the recycled arrays. */
 const resized = (): DatasetConfig => datasetConfig("paired", "nifti", ["paired"], { moving: [4, 3, 2], fixed: [3, 2, 4] });
 
 async function open(config: DatasetConfig, options: DataLoaderOptions = {}): Promise<DataLoader> {
@@ -100,6 +100,26 @@ describe("loader.recycle", () => {
     const stats = loader.stats();
     expect(stats.recycledArrays).toBe(20);
     expect(stats.reusedArrays).toBeGreaterThan(0);
+  });
+
+  for (const workers of [0, 2]) {
+    it(`resized, workers ${workers}: recycled arrays take the resize's output (reusedArrays > 0)`, async () => {
+      const loader = await open(resized(), { workers, prefetch: 1 });
+      for await (const s of loader.samples({ epoch: 0 })) loader.recycle(s);
+      const stats = loader.stats();
+      expect(stats.recycledArrays).toBe(20);
+      expect(stats.reusedArrays).toBeGreaterThan(0);
+    });
+  }
+
+  it("at workers 2 without recycle, the outputs the loader allocates for its workers are not counted as reused", async () => {
+    for (const config of [native, resized]) {
+      const loader = await open(config(), { workers: 2 });
+      let samples = 0;
+      for await (const s of loader.samples({ epoch: 0 })) samples += s.movingImage.data.length > 0 ? 1 : 0;
+      expect(samples).toBe(5);
+      expect(loader.stats()).toMatchObject({ recycledArrays: 0, reusedArrays: 0 });
+    }
   });
 
   it("recycle() ignores foreign arrays, a second recycle, a stale sample whose buffers moved on, and a closed loader", async () => {

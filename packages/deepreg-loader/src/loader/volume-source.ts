@@ -238,18 +238,30 @@ export class VolumeSource {
     this.decodes += 1;
     // The output goes into a recycled array when one of its size is free (images, one label channel).
     const outLength = kind === "image" || channel !== undefined ? shape[0] * shape[1] * shape[2] : 0;
+    let fresh = false;
     const read = async (): Promise<PreparedVolume> => {
       const out = outLength > 0 ? this.buffers.take(outLength) : undefined;
       if (out !== undefined) task.out = out;
       if (ctx.pool === null && ctx.starting !== undefined) await ctx.starting;
       const pool = ctx.pool;
+
       // In the background mode, reads started before the iteration's workers (its first sample)
       // run on the calling thread; every later read goes to the workers, queued while they load.
       // (Reading on this thread until a worker is ready kept it decoding while they started,
       // and at 2 cores most of a large epoch stayed there: auto 1.74x workers 2, docs/decisions.md.)
       if (pool !== null) {
-        // A recycled output array moves to the worker with the task.
-        return pool.run(task, task.out === undefined ? undefined : [task.out.buffer as ArrayBuffer]).catch((error: unknown) => {
+        // The output array moves to the worker with the task: a recycled one, else one allocated
+        // here as the task is sent, on the thread that frees it (allocated in a worker, it was
+        // freed into that worker's malloc arena, whose holes made peak memory grow with the
+        // epoch's length, and it missed glibc's huge pages; docs/decisions.md).
+        const transfer = (): ArrayBuffer[] | undefined => {
+          if (task.out === undefined && outLength > 0) {
+            task.out = new Float32Array(outLength);
+            fresh = true;
+          }
+          return task.out === undefined ? undefined : [task.out.buffer as ArrayBuffer];
+        };
+        return pool.run(task, transfer).catch((error: unknown) => {
           throw withSource(error, task);
         });
       }
@@ -261,7 +273,7 @@ export class VolumeSource {
     };
     const promise = read().then(({ spare, reused, ...volume }) => {
       if (spare !== undefined) this.buffers.give(spare.buffer as ArrayBuffer);
-      if (reused === true) this.buffers.noteReused();
+      if (reused === true && !fresh) this.buffers.noteReused();
       this.decodedBytes += 4 * volume.rawShape.reduce((a, b) => a * b, 1);
       if (!this.#closed && !fused) this.#cache?.set(key, volume, preparedBytes(volume));
       return volume;

@@ -138,7 +138,7 @@ export function prepareRawVolume(raw: { values: ArrayLike<number>; shape: number
       if (rangeProblem !== undefined) throw errorFromProblem(rangeProblem, { min: range.min, max: range.max });
       const out = outFor(task, rawShape);
       const normalized = createVolume(columnMajorToRowMajor(raw.values, rawShape, { normalize: range, ...(out === undefined ? {} : { out }) }), rawShape);
-      const resized = sameSpatialShape(rawShape, task.shape) ? normalized : resize(normalized, task.shape);
+      const resized = sameSpatialShape(rawShape, task.shape) ? normalized : resizeFor(normalized, task);
       return withSpare({ data: ownBuffer(resized.data), shape: [...resized.shape], rawShape }, task.out);
     }
     // A label read whole with a channel asked (a 4D label cached whole): the general path.
@@ -168,7 +168,7 @@ function prepareImage(raw: Volume, task: VolumeTask): PreparedVolume {
   const rangeProblem = imageRangeProblem(range, task.path, task.key);
   if (rangeProblem !== undefined) throw errorFromProblem(rangeProblem, { min: range.min, max: range.max });
   const normalized = normalize(raw, raw.data.length === raw.size ? { range, out: raw.data } : { range });
-  const resized = sameSpatialShape(raw.shape, task.shape) ? normalized : resize(normalized, task.shape);
+  const resized = sameSpatialShape(raw.shape, task.shape) ? normalized : resizeFor(normalized, task);
   return { data: ownBuffer(resized.data), shape: [...resized.shape], rawShape };
 }
 
@@ -189,7 +189,7 @@ function prepareLabel(raw: Volume, task: VolumeTask, knownRange?: ValueRange): P
   if (task.planes === true && label.shape.length === 4) {
     return labelPlanes(splitChannels(label).map((v) => v.data), [...label.shape], task);
   }
-  const resized = sameSpatialShape(label.shape, task.shape) ? label : resize(label, task.shape);
+  const resized = sameSpatialShape(label.shape, task.shape) ? label : resizeFor(label, task);
   return { data: ownBuffer(resized.data), shape: [...resized.shape], rawShape: [...label.shape] };
 }
 
@@ -216,6 +216,13 @@ function outFor(task: VolumeTask, rawShape: readonly number[]): Float32Array | u
   const out = task.out;
   if (out === undefined || !sameSpatialShape(rawShape, task.shape)) return undefined;
   return out.length === rawShape.reduce((a, b) => a * b, 1) && (rawShape.length === 3 || rawShape[3] === 1) ? out : undefined;
+}
+
+/** `volume` resized to `task.shape`, into the task's `out` when that is the result's length. */
+function resizeFor(volume: Volume, task: VolumeTask): Volume {
+  const out = task.out;
+  const size = task.shape[0] * task.shape[1] * task.shape[2] * (volume.shape.length === 4 ? (volume.shape[3] as number) : 1);
+  return resize(volume, task.shape, out !== undefined && out.length === size ? { out } : {});
 }
 
 /** `prepared` marked `reused` when its data is `out`, else with `out` handed back as `spare`. */

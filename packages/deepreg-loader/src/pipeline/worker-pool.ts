@@ -35,10 +35,13 @@ export interface WorkerPoolOptions<T> {
   describe?: (task: T) => { label: string; file?: string };
 }
 
+/** Buffers to move with a task, or a function that gives them when the task is sent. */
+type Transfer<T> = ArrayBuffer[] | ((task: T) => ArrayBuffer[] | undefined) | undefined;
+
 interface Job<T, R> {
   task: T;
   /** Buffers of `task` to transfer to the worker (detached here) rather than copy. */
-  transfer: ArrayBuffer[] | undefined;
+  transfer: Transfer<T>;
   resolve: (result: R) => void;
   reject: (error: unknown) => void;
 }
@@ -112,8 +115,11 @@ export class WorkerPool<T, R> {
     for (let i = 0; i < this.size; i++) this.#slots.push(this.#spawn());
   }
 
-  /** Runs `task` on the next free worker; `transfer`: buffers of `task` to move there rather than copy. */
-  run(task: T, transfer?: ArrayBuffer[]): Promise<R> {
+  /**
+   * Runs `task` on the next free worker; `transfer`: buffers of `task` to move there rather than
+   * copy, or a function called as the task is sent that may complete it and returns them.
+   */
+  run(task: T, transfer?: Transfer<T>): Promise<R> {
     if (this.#closed) return Promise.reject(new DeepRegLoaderError("CLOSED", "the worker pool is closed"));
     return new Promise<R>((resolve, reject) => {
       this.#queue.push({ task, transfer, resolve, reject });
@@ -178,9 +184,10 @@ export class WorkerPool<T, R> {
       slot.job = job;
       slot.jobId = this.#nextId++;
       slot.worker.ref();
-      const message: TaskMessage<T> = { id: slot.jobId, task: job.task };
       try {
-        slot.worker.postMessage(message, job.transfer);
+        const transfer = typeof job.transfer === "function" ? job.transfer(job.task) : job.transfer;
+        const message: TaskMessage<T> = { id: slot.jobId, task: job.task };
+        slot.worker.postMessage(message, transfer);
       } catch (error) {
         slot.job = undefined;
         slot.worker.unref();
