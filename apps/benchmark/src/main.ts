@@ -426,6 +426,7 @@ async function run(options: Options): Promise<void> {
       ratio(off3x.maxRssBytes, off1x.maxRssBytes),
       "<=",
       1.1,
+      `peak RSS 1x ${formatBytes(off1x.maxRssBytes)}, 3x ${formatBytes(off3x.maxRssBytes)} (one child each, a collection after every sample)`,
     ),
     target(
       "peak RSS, cache on, bounded by the budget",
@@ -641,22 +642,24 @@ async function hugetlbRows(
   R: number,
   add: (row: Row) => Row,
   child: (name: string, c: ChildCase) => Promise<ChildResult>,
-): Promise<{ ttfbAuto: ChildResult; ttfb2: ChildResult; w0: ChildResult; w2: ChildResult }> {
+): Promise<{ ttfbAuto: ChildResult; ttfb2: ChildResult; w0: ChildResult; w2: ChildResult; auto: ChildResult }> {
   const env = { GLIBC_TUNABLES: GLIBC_HUGETLB };
   const w0 = await child(`${w.name}-cold-w0-hugetlb`, { kind: "epoch", dataset: w.dataset, workers: 0, cacheBytes: 0, reps: R, env });
   add(epochRow("cold epoch, workers 0, GLIBC hugetlb", w.name, w0, w0.seconds, `${cores(w0)} cores`));
   const w2 = await child(`${w.name}-cold-w2-hugetlb`, { kind: "epoch", dataset: w.dataset, workers: 2, cacheBytes: 0, reps: R, env });
   add(epochRow("cold epoch, workers 2, GLIBC hugetlb", w.name, w2, w2.seconds, `${cores(w2)} cores`));
+  const auto = await child(`${w.name}-cold-wauto-hugetlb`, { kind: "epoch", dataset: w.dataset, workers: "auto", cacheBytes: 0, reps: R, env });
+  add(epochRow(`cold epoch, workers auto (${auto.workers}), GLIBC hugetlb`, w.name, auto, auto.seconds, `${cores(auto)} cores`));
   const ttfbAuto = await child("ttfb-wauto-hugetlb", { kind: "ttfb", dataset: w.dataset, workers: "auto", reps: R, env });
   add(epochRow(`time to first batch (1), auto (${ttfbAuto.workers}), GLIBC hugetlb`, w.name, ttfbAuto));
   const ttfb2 = await child("ttfb-w2-hugetlb", { kind: "ttfb", dataset: w.dataset, workers: 2, reps: R, env });
   add(epochRow("time to first batch (1), workers 2, GLIBC hugetlb", w.name, ttfb2));
-  return { ttfbAuto, ttfb2, w0, w2 };
+  return { ttfbAuto, ttfb2, w0, w2, auto };
 }
 
 /**
- * The first-batch targets on the hugetlb rows (one sample from the hugetlb w0 epoch too) and,
- * given the 2-thread floor, the w2 epoch against it: extra lines.
+ * The first-batch and auto targets on the hugetlb rows (one sample from the hugetlb w0 epoch
+ * too) and, given the 2-thread floor, the w2 epoch against it: extra lines.
  */
 function hugetlbTargets(h: Awaited<ReturnType<typeof hugetlbRows>>, workload: string, faults: (label: string, r: ChildResult) => string, floor2?: number): Target[] {
   const oneSample = ratio(median(h.w0.seconds), h.w0.samples);
@@ -664,6 +667,14 @@ function hugetlbTargets(h: Awaited<ReturnType<typeof hugetlbRows>>, workload: st
   return [
     target("time to first batch < 2x one sample, GLIBC hugetlb", `first batch w2 / one sample, both hugetlb (${workload})`, ratio(median(h.ttfb2.seconds), oneSample), "<", 2, `${faults("first batch", h.ttfb2)}; ${share}`),
     target("time to first batch <= 1.5x one sample, auto, GLIBC hugetlb", `first batch auto / one sample, both hugetlb (${workload})`, ratio(median(h.ttfbAuto.seconds), oneSample), "<=", 1.5, `${faults("first batch", h.ttfbAuto)}; ${share}`),
+    target(
+      "workers auto as fast as 0 and 2, GLIBC hugetlb",
+      `cold epoch auto (${h.auto.workers}) / min(w0, w2), all hugetlb, 10% noise (${workload})`,
+      ratio(median(h.auto.seconds), Math.min(median(h.w0.seconds), median(h.w2.seconds))),
+      "<=",
+      1.1,
+      `${faults("auto", h.auto)}; ${faults("w0", h.w0)}; ${faults("w2", h.w2)}`,
+    ),
     ...(floor2 === undefined
       ? []
       : [target("cold epoch w2 within 1.3x of the 2-thread floor, GLIBC hugetlb", `cold epoch w2 hugetlb / inflate only, 2 threads (${workload})`, ratio(median(h.w2.seconds), floor2), "<=", 1.3, faults("w2", h.w2))]),
@@ -696,6 +707,7 @@ function printTargets(targets: Target[], options: Options): void {
   for (const t of targets) {
     console.log(`  ${t.pass ? "PASS" : "MISS"}  ${t.name.padEnd(56)} ${t.measure.padEnd(66)} ${t.value.toFixed(2).padStart(7)} ${t.op} ${t.limit}`);
     if (!t.pass && t.why) console.log(`        measured: ${t.why}`);
+    if (!t.pass && t.fix) console.log(`        would fix: ${t.fix}`);
   }
   const passed = targets.filter((t) => t.pass).length;
   console.log(`  ${passed}/${targets.length} targets met${options.quick ? " (quick run: small data, 1 repetition; numbers are indicative only)" : ""}`);

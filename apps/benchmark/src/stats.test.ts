@@ -35,6 +35,11 @@ describe("target", () => {
   it("target with a NaN value misses", () => {
     expect(target("t", "m", Number.NaN, "<=", 1).pass).toBe(false);
   });
+  it("a target whose name has a known fix carries it, variants included; an unknown name has none", () => {
+    expect(target("workers 2 >= 1.6x faster than workers 0, recycling", "m", 1.2, ">=", 1.6).fix).toContain("libuv");
+    expect(target("time to first batch <= 1.5x one sample, auto", "m", 2, "<=", 1.5).fix).toContain("hugetlb");
+    expect(target("t", "m", 1, "<=", 2)).not.toHaveProperty("fix");
+  });
 });
 
 describe("formatting", () => {

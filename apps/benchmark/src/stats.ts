@@ -1,4 +1,5 @@
 // Small numeric helpers of the benchmark: medians, ratios, targets, formatting.
+import { wouldFix } from "./fixes.js";
 
 /** The median of `values` (mean of the two middle values for an even count); NaN when empty. */
 export function median(values: readonly number[]): number {
@@ -13,7 +14,6 @@ export function ratio(numerator: number, denominator: number): number {
   const ok = (x: number) => Number.isFinite(x) && x > 0;
   return ok(numerator) && ok(denominator) ? numerator / denominator : Number.NaN;
 }
-
 /** A performance target: `value` (a ratio measured in this run) compared with `limit`. */
 export interface Target {
   name: string;
@@ -26,12 +26,15 @@ export interface Target {
   pass: boolean;
   /** What the run measured that explains the value (page faults, cores busy), printed under a MISS. */
   why?: string;
+  /** What would fix a miss (from the profiles behind the target), printed under a MISS. */
+  fix?: string;
 }
 
 /** Builds a target; a NaN value (not measured) never passes. */
 export function target(name: string, measure: string, value: number, op: Target["op"], limit: number, why?: string): Target {
   const pass = Number.isFinite(value) && (op === "<" ? value < limit : op === "<=" ? value <= limit : value >= limit);
-  return { name, measure, value, op, limit, pass, ...(why === undefined ? {} : { why }) };
+  const fix = wouldFix(name);
+  return { name, measure, value, op, limit, pass, ...(why === undefined ? {} : { why }), ...(fix === undefined ? {} : { fix }) };
 }
 
 /** A count with 3 significant digits: `950`, `12.3k`, `1.23M`. */
