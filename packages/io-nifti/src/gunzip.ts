@@ -201,7 +201,7 @@ export function inflateSync(
 /** The parts of a Node zlib engine that {@link inflateInto} uses (undocumented; checked before use). */
 interface EngineInternals {
   _handle?: {
-    writeSync?: (flush: number, input: Uint8Array, inOff: number, inLen: number, out: Uint8Array, outOff: number, outLen: number) => void;
+    writeSync?: EngineWrite;
     onerror?: unknown;
   } | null;
   _writeState?: unknown;
@@ -221,21 +221,34 @@ interface EngineInternals {
  * `processChunkSync`), feature-checked on every call.
  */
 export function inflateInto(input: Uint8Array, out: Uint8Array): number | undefined {
+  return withEngine((write, state, failed) => {
+    write(zlib.constants.Z_FINISH, input, 0, input.length, out, 0, out.length);
+    const availOut = state[0] as number;
+    if (failed() || availOut === 0) return undefined;
+    return out.length - availOut;
+  });
+}
+
+/** The native write of a zlib engine: `(flush, input, inOff, inLen, out, outOff, outLen)`; leaves `state[0]` = output room left, `state[1]` = input left. */
+type EngineWrite = (flush: number, input: Uint8Array, inOff: number, inLen: number, out: Uint8Array, outOff: number, outLen: number) => void;
+
+/**
+ * Runs `use` with a fresh gunzip engine's native write, its state and whether it reported an
+ * error; undefined when this Node has no such internals or `use` throws. The engine is closed
+ * after. (Node's own error handler would destroy the stream and emit "error" later; here an
+ * error only sets the flag, and the caller takes the plain path.)
+ */
+function withEngine<T>(use: (write: EngineWrite, state: Uint32Array, failed: () => boolean) => T | undefined): T | undefined {
   const engine = zlib.createGunzip() as unknown as EngineInternals;
   try {
     const handle = engine._handle;
     const state = engine._writeState;
     if (typeof handle?.writeSync !== "function" || !(state instanceof Uint32Array) || state.length < 2) return undefined;
     let failed = false;
-    // Node's own handler would destroy the stream and emit "error" later; here any error just
-    // means the plain path runs.
     handle.onerror = () => {
       failed = true;
     };
-    handle.writeSync(zlib.constants.Z_FINISH, input, 0, input.length, out, 0, out.length);
-    const availOut = state[0] as number;
-    if (failed || availOut === 0) return undefined;
-    return out.length - availOut;
+    return use(handle.writeSync.bind(handle), state, () => failed);
   } catch {
     return undefined;
   } finally {
@@ -338,16 +351,7 @@ const DISCARD_BYTES = 2 ** 18;
  * caller then takes the plain path, which gives the documented result or error.
  */
 export function inflateRangeInto(input: Uint8Array, out: Uint8Array, skip: number, length: number): true | undefined {
-  const engine = zlib.createGunzip() as unknown as EngineInternals;
-  try {
-    const handle = engine._handle;
-    const state = engine._writeState;
-    if (typeof handle?.writeSync !== "function" || !(state instanceof Uint32Array) || state.length < 2) return undefined;
-    let failed = false;
-    handle.onerror = () => {
-      failed = true;
-    };
-    const write = handle.writeSync.bind(handle);
+  return withEngine((write, state, failed) => {
     const prefix = out.length - length;
     let inOff = 0;
     /** Inflates exactly `count` bytes into `target` from `at` (in calls of at most `step` bytes); false when the stream gives fewer. */
@@ -357,7 +361,7 @@ export function inflateRangeInto(input: Uint8Array, out: Uint8Array, skip: numbe
         const want = Math.min(step, left);
         const inLen = input.length - inOff;
         write(zlib.constants.Z_SYNC_FLUSH, input, inOff, inLen, target, target === out ? at + (count - left) : 0, want);
-        if (failed) return false;
+        if (failed()) return false;
         const produced = want - (state[0] as number);
         const consumed = inLen - (state[1] as number);
         inOff += consumed;
@@ -373,11 +377,7 @@ export function inflateRangeInto(input: Uint8Array, out: Uint8Array, skip: numbe
     }
     if (!fill(out, prefix, length, length)) return undefined;
     return true;
-  } catch {
-    return undefined;
-  } finally {
-    engine.close();
-  }
+  });
 }
 
 /** The parts of a Node zlib stream that {@link inflateIntoAsync} uses (undocumented; checked before use). */
