@@ -68,7 +68,7 @@ function resizeAxis(
 
 /** Options of {@link resize}. */
 export interface ResizeOptions {
-  /** Where to write the result: a `Float32Array` of exactly the output's length, not the input's. */
+  /** Where to write the result: a `Float32Array` of exactly the output's length (it may be the input's own array). */
   out?: Float32Array;
 }
 

@@ -244,7 +244,6 @@ export class VolumeSource {
       if (out !== undefined) task.out = out;
       if (ctx.pool === null && ctx.starting !== undefined) await ctx.starting;
       const pool = ctx.pool;
-
       // In the background mode, reads started before the iteration's workers (its first sample)
       // run on the calling thread; every later read goes to the workers, queued while they load.
       // (Reading on this thread until a worker is ready kept it decoding while they started,
