@@ -30,8 +30,9 @@ const FIXES: [string, string][] = [
   [
     "cold epoch w2 within 1.3x of the 2-thread",
     "the floor inflates into memory it re-uses and does nothing else; a worker's profile: inflate ~0.7 s (the floor's share), " +
-      "value ranges ~0.2 s (0.4 s before the faster ranges), reorders ~0.5 s, more when they page in fresh outputs. Fresh memory: loader.recycle or " +
-      "glibc.malloc.hugetlb=1; the passes: WebAssembly SIMD range and reorder kernels over the inflated stream (as warpAffine's)",
+      "value ranges ~0.2 s (0.4 s before the faster ranges), reorders ~0.5 s, more when they page in fresh outputs. " +
+      "Fresh memory: loader.recycle or glibc.malloc.hugetlb=1; the passes: WebAssembly SIMD range and reorder kernels over " +
+      "the inflated stream (as warpAffine's)",
   ],
   [
     "workers auto as fast as 0 and 2",
