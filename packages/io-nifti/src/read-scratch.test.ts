@@ -57,30 +57,22 @@ async function outcome(read: () => Raw | Promise<Raw>) {
 }
 
 describe("reads with a scratch", () => {
-  test("readNiftiRawSync / readNiftiSync(path, { scratch }) give what they give without, file after file, one scratch", async () => {
+  /** Each pair of readers (raw voxels, decoded volume), sync and async: what a scratch must not change. */
+  const READERS = [
+    ["readNiftiRawSync / readNiftiSync", readNiftiRawSync, readNiftiSync],
+    ["readNiftiRaw / readNifti (async)", readNiftiRaw, readNifti],
+  ] as const;
+  test.each(READERS)("%s(path, { scratch }) give what they give without, file after file, one scratch", async (_, raw, decoded) => {
     const scratch = createNiftiReadScratch();
     // Twice through every file (big after small and small after big), channels too.
     for (const [name] of [...FILES, ...FILES.slice().reverse()]) {
       const path = at(name);
-      expect(await outcome(() => readNiftiRawSync(path, { scratch }))).toEqual(await outcome(() => readNiftiRawSync(path)));
-      expect(await outcome(() => readNiftiSync(path, { scratch }))).toEqual(await outcome(() => readNiftiSync(path)));
+      expect(await outcome(() => raw(path, { scratch }))).toEqual(await outcome(() => raw(path)));
+      expect(await outcome(() => decoded(path, { scratch }))).toEqual(await outcome(() => decoded(path)));
     }
-    const channel = await outcome(() => readNiftiRawSync(at("large.nii.gz"), { scratch, channel: 1 }));
-    expect(channel).toEqual(await outcome(() => readNiftiRawSync(at("large.nii.gz"), { channel: 1 })));
-    expect(await outcome(() => readNiftiRawSync(at("cut.nii.gz"), { scratch }))).toMatchObject({ code: "TRUNCATED" });
-    expect(await outcome(() => readNiftiRawSync(at("corrupt.nii.gz"), { scratch }))).toMatchObject({ code: "READ_FAILED" });
-  });
-
-  test("readNiftiRaw / readNifti(path, { scratch }) (async) give what they give without, file after file, one scratch", async () => {
-    const scratch = createNiftiReadScratch();
-    for (const [name] of [...FILES, ...FILES.slice().reverse()]) {
-      const path = at(name);
-      expect(await outcome(() => readNiftiRaw(path, { scratch }))).toEqual(await outcome(() => readNiftiRaw(path)));
-      expect(await outcome(() => readNifti(path, { scratch }))).toEqual(await outcome(() => readNifti(path)));
-    }
-    expect(await outcome(() => readNiftiRaw(at("large.nii.gz"), { scratch, channel: 1 }))).toEqual(await outcome(() => readNiftiRaw(at("large.nii.gz"), { channel: 1 })));
-    expect(await outcome(() => readNiftiRaw(at("cut.nii.gz"), { scratch }))).toMatchObject({ code: "TRUNCATED" });
-    expect(await outcome(() => readNiftiRaw(at("corrupt.nii.gz"), { scratch }))).toMatchObject({ code: "READ_FAILED" });
+    expect(await outcome(() => raw(at("large.nii.gz"), { scratch, channel: 1 }))).toEqual(await outcome(() => raw(at("large.nii.gz"), { channel: 1 })));
+    expect(await outcome(() => raw(at("cut.nii.gz"), { scratch }))).toMatchObject({ code: "TRUNCATED" });
+    expect(await outcome(() => raw(at("corrupt.nii.gz"), { scratch }))).toMatchObject({ code: "READ_FAILED" });
   });
 
   test("readNiftiRaw(path, { scratch }) (async) re-uses it: the raw voxels view scratch.inflated, file bytes go to scratch.input", async () => {
