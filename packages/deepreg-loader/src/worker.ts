@@ -7,7 +7,7 @@ import { openH5 } from "@deepreg-loader/io-h5";
 import type { H5File } from "@deepreg-loader/io-h5";
 import { createNiftiReadScratch, readNiftiRawSync } from "@deepreg-loader/io-nifti";
 import { answerAugmentTask, isAugmentTask, warpPreparedOf } from "./pipeline/augment-task.js";
-import { prepareRawVolume, prepareVolume, withSource } from "./pipeline/prepare-volume.js";
+import { outFor, prepareRawVolume, prepareVolume, withSource } from "./pipeline/prepare-volume.js";
 import type { PreparedVolume, VolumeTask } from "./pipeline/prepare-volume.js";
 import { serializeError } from "./pipeline/worker-pool.js";
 import type { ReadyMessage, ResultMessage, TaskMessage } from "./pipeline/worker-pool.js";
@@ -56,19 +56,14 @@ async function readRaw(task: VolumeTask) {
 }
 
 /**
- * The task's recycled `out` when the H5 read can write into it (as `outFor` in
- * prepare-volume.ts: no resize, exactly the output's length), so the read pages in no fresh
- * memory and the prepared volume is `out` itself; otherwise undefined (it goes back as `spare`).
+ * The task's `out` when the H5 read can write into it ({@link outFor} of the shape the read
+ * gives: a channel picked from a 4D dataset is 3D), so the prepared volume is `out` itself;
+ * otherwise undefined (it goes back as `spare`, or a resize writes it).
  */
 function h5OutFor(file: H5File, task: VolumeTask): Float32Array | undefined {
-  const out = task.out;
-  if (out === undefined || task.measure === true) return undefined;
+  if (task.out === undefined || task.measure === true) return undefined;
   const shape = file.shape(task.key as string);
-  const picked = task.channel !== undefined && shape.length === 4;
-  if (!picked && !(shape.length === 3 || (shape.length === 4 && shape[3] === 1))) return undefined;
-  if (shape[0] !== task.shape[0] || shape[1] !== task.shape[1] || shape[2] !== task.shape[2]) return undefined;
-  const size = (shape[0] as number) * (shape[1] as number) * (shape[2] as number);
-  return out.length === size ? out : undefined;
+  return outFor(task, task.channel !== undefined && shape.length === 4 ? shape.slice(0, 3) : shape);
 }
 
 port.on("message", (message: TaskMessage<VolumeTask>) => {

@@ -212,7 +212,7 @@ function labelPlanes(planes: Float32Array[], rawShape: number[], task: VolumeTas
  * The task's recycled `out` when the output of a one-pass conversion of `rawShape` fits it
  * exactly: no resize, and as many elements (a 4D label of one channel included).
  */
-function outFor(task: VolumeTask, rawShape: readonly number[]): Float32Array | undefined {
+export function outFor(task: VolumeTask, rawShape: readonly number[]): Float32Array | undefined {
   const out = task.out;
   if (out === undefined || !sameSpatialShape(rawShape, task.shape)) return undefined;
   return out.length === rawShape.reduce((a, b) => a * b, 1) && (rawShape.length === 3 || rawShape[3] === 1) ? out : undefined;
