@@ -507,7 +507,8 @@ async function run(options: Options): Promise<void> {
     );
   }
   targets.push(
-    ...firstBatchTargets(large.nifti.name, cold[large.nifti.name]![0]!, ttfb, linear, faults),
+    ...firstBatchTargets(large.nifti.name, cold[large.nifti.name]![0]!, { w2: ttfb[2]!, auto: ttfb.auto! }, faults),
+    linearTarget(large.nifti.name, linear, faults),
     ...memoryTargets(memory, floor2Row.seconds, large.nifti.name, faults),
     ...hugetlbTargets(hugetlb, large.nifti.name, faults, floor2Row.seconds),
   );
@@ -563,7 +564,7 @@ async function runTtfb(
     ttfb[workers] = r;
     add(epochRow(`time to first batch (1), workers ${workers === "auto" ? `auto (${r.workers})` : workers}`, w.name, r));
   }
-  const targets = firstBatchTargets(w.name, w0, ttfb, linear, faults);
+  const targets = [...firstBatchTargets(w.name, w0, { w2: ttfb[2]!, auto: ttfb.auto! }, faults), linearTarget(w.name, linear, faults)];
   targets.push(...hugetlbTargets(await hugetlbRows(w, R, add, child), w.name, faults));
   printTargets(targets, options);
   await writeFile(
@@ -574,30 +575,35 @@ async function runTtfb(
 }
 
 /**
- * The first-batch and linear-cost targets (the full run and `--only ttfb`): first batch at w2
- * and at auto against one sample (the w0 epoch's mean), and 3x the data against 3x the time.
+ * The first-batch targets: the first batch at w2 and at auto against one sample (the mean of
+ * the w0 epoch `w0`). `variant` names the extra lines of a variant (e.g. GLIBC hugetlb).
  */
 function firstBatchTargets(
   workload: string,
   w0: ChildResult,
-  ttfb: Record<string, ChildResult>,
-  linear: Awaited<ReturnType<typeof linearCost>>,
+  first: { w2: ChildResult; auto: ChildResult },
   faults: (label: string, r: ChildResult) => string,
+  variant?: { name: string; measure: string; epoch: string },
 ): Target[] {
   const oneSample = ratio(median(w0.seconds), w0.samples);
-  const share = `one sample's share of the w0 epoch: ${formatCount(ratio(median(w0.pageFaults), w0.samples))} faults`;
+  const share = `one sample's share of the ${variant?.epoch ?? "w0"} epoch: ${formatCount(ratio(median(w0.pageFaults), w0.samples))} faults`;
+  const [name, measure] = [variant?.name ?? "", variant?.measure ?? ""];
   return [
-    target("time to first batch < 2x one sample", `first batch w2 / one sample (${workload})`, ratio(median(ttfb[2]!.seconds), oneSample), "<", 2, `${faults("first batch", ttfb[2]!)}; ${share}`),
-    target(
-      "3x the data takes 3x the time (10%)",
-      `|time 3x / (3 x time 1x) - 1|, w2, 1x before and after (${workload})`,
-      linear.deviation,
-      "<=",
-      0.1,
-      `${faults("3x", linear.time3x)}; ${faults("1x before", linear.before)}; ${faults("1x after", linear.after)}`,
-    ),
-    target("time to first batch <= 1.5x one sample, auto", `first batch auto / one sample (${workload})`, ratio(median(ttfb.auto!.seconds), oneSample), "<=", 1.5, `${faults("first batch", ttfb.auto!)}; ${share}`),
+    target(`time to first batch < 2x one sample${name}`, `first batch w2 / one sample${measure} (${workload})`, ratio(median(first.w2.seconds), oneSample), "<", 2, `${faults("first batch", first.w2)}; ${share}`),
+    target(`time to first batch <= 1.5x one sample, auto${name}`, `first batch auto / one sample${measure} (${workload})`, ratio(median(first.auto.seconds), oneSample), "<=", 1.5, `${faults("first batch", first.auto)}; ${share}`),
   ];
+}
+
+/** "3x the data takes 3x the time" on the {@link linearCost} rows. */
+function linearTarget(workload: string, linear: Awaited<ReturnType<typeof linearCost>>, faults: (label: string, r: ChildResult) => string): Target {
+  return target(
+    "3x the data takes 3x the time (10%)",
+    `|time 3x / (3 x time 1x) - 1|, w2, 1x before and after (${workload})`,
+    linear.deviation,
+    "<=",
+    0.1,
+    `${faults("3x", linear.time3x)}; ${faults("1x before", linear.before)}; ${faults("1x after", linear.after)}`,
+  );
 }
 
 /**
@@ -661,11 +667,8 @@ async function hugetlbRows(
  * too) and, given the 2-thread floor, the w2 epoch against it: extra lines.
  */
 function hugetlbTargets(h: Awaited<ReturnType<typeof hugetlbRows>>, workload: string, faults: (label: string, r: ChildResult) => string, floor2?: number): Target[] {
-  const oneSample = ratio(median(h.w0.seconds), h.w0.samples);
-  const share = `one sample's share of the hugetlb w0 epoch: ${formatCount(ratio(median(h.w0.pageFaults), h.w0.samples))} faults`;
   return [
-    target("time to first batch < 2x one sample, GLIBC hugetlb", `first batch w2 / one sample, both hugetlb (${workload})`, ratio(median(h.ttfb2.seconds), oneSample), "<", 2, `${faults("first batch", h.ttfb2)}; ${share}`),
-    target("time to first batch <= 1.5x one sample, auto, GLIBC hugetlb", `first batch auto / one sample, both hugetlb (${workload})`, ratio(median(h.ttfbAuto.seconds), oneSample), "<=", 1.5, `${faults("first batch", h.ttfbAuto)}; ${share}`),
+    ...firstBatchTargets(workload, h.w0, { w2: h.ttfb2, auto: h.ttfbAuto }, faults, { name: ", GLIBC hugetlb", measure: ", both hugetlb", epoch: "hugetlb w0" }),
     target(
       "workers auto as fast as 0 and 2, GLIBC hugetlb",
       `cold epoch auto (${h.auto.workers}) / min(w0, w2), all hugetlb, 10% noise (${workload})`,
