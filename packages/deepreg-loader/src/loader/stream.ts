@@ -285,7 +285,13 @@ export class SampleStream {
       movingLabels === null ? undefined : source.volume("label", movingLabels, moving, movingImageShape, channel, ctx, m),
       fixedLabels === null ? undefined : source.volume("label", fixedLabels, fixed, fixedImageShape, channel, ctx, f),
     ] as const;
-    const [movingImage, fixedImage, movingLabel, fixedLabel] = await Promise.all(reads.map((r) => r?.promise));
+    // Every read settles before the pair does, and the first failure in the pair's order (moving
+    // image, fixed image, moving label, fixed label) is the one thrown: the same error whichever
+    // read fails first in time (threads, libuv), as the stream is the same for any workers.
+    const settled = await Promise.allSettled(reads.map((r) => r?.promise));
+    const failed = settled.find((r) => r.status === "rejected");
+    if (failed !== undefined) throw failed.reason;
+    const [movingImage, fixedImage, movingLabel, fixedLabel] = settled.map((r) => (r as PromiseFulfilledResult<PreparedVolume | undefined>).value);
     // Settled: no request can join these reads any more, so `shared` is final.
     const held = (k: number, volume: PreparedVolume | undefined): HeldVolume | undefined =>
       volume === undefined ? undefined : { volume, shared: (reads[k] as VolumeRead).shared };
